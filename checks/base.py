@@ -1,0 +1,61 @@
+"""What every check receives: the observations of one crawl and a context.
+
+Checks are pure functions ``check(obs, conf, ctx) -> Iterator[Finding]``: no
+network, no clock (``ctx.as_of``), no store.  Thresholds come in ``conf``, the
+rule's DEFAULTS merged with config.toml's ``[rules.<ID>]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
+                          Unit)
+from zwgk.workdays import WorkdayCalendar
+
+
+@dataclass(frozen=True)
+class Observations:
+    run_id: int
+    sites: tuple[Site, ...]
+    units: tuple[Unit, ...]
+    pages: tuple[PageObs, ...] = ()
+    columns: tuple[ColumnObs, ...] = ()
+    list_items: tuple[ListItemObs, ...] = ()
+    documents: tuple[DocumentObs, ...] = ()
+    links: tuple[LinkObs, ...] = ()
+    link_checks: tuple[LinkCheck, ...] = ()   # history over complete runs, oldest first
+
+    def site(self, site_id: str) -> Site | None:
+        return next((s for s in self.sites if s.id == site_id), None)
+
+    def owner(self, url: str | None, site_id: str) -> str | None:
+        """The unit responsible for a URL: the longest configured column prefix, else the site's unit."""
+        best = max((p for u in self.units for p in u.column_prefixes if url and url.startswith(p)),
+                   key=len, default=None)
+        if best is not None:
+            return next(u.name for u in self.units if best in u.column_prefixes)
+        site = self.site(site_id)
+        return site.unit if site else None
+
+    def column_name(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        return next((c.name for c in self.columns if c.url == url), None)
+
+
+@dataclass
+class CheckContext:
+    as_of: date
+    calendar: WorkdayCalendar
+    # What a check could not judge, per rule: shown in the report, never a finding.
+    unverified: dict[str, list[str]] = field(default_factory=dict)
+
+    def could_not_verify(self, rule: str, what: str) -> None:
+        self.unverified.setdefault(rule, []).append(what)
+
+
+def same_site(url: str, site: Site) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == urlsplit(site.url).hostname or host in site.hosts

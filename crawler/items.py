@@ -1,0 +1,10 @@
+"""Items the spider yields: the typed observation records of zwgk.records.
+
+Scrapy handles dataclass items, so the records the checks read are the items
+the spider yields; nothing is converted on the way to the store.
+"""
+from zwgk.records import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+
+ITEM_TYPES = (PageObs, ListItemObs, DocumentObs, LinkObs, LinkCheck)
+
+__all__ = ["ITEM_TYPES", "DocumentObs", "LinkCheck", "LinkObs", "ListItemObs", "PageObs"]

@@ -1,0 +1,79 @@
+"""Child-process entry of a crawl: ``python -m crawler.run --config C --run-id N``.
+
+A crawl always runs in its own process: Twisted's reactor cannot be restarted
+in one process, and a crash of the crawl must not take the caller with it.
+The caller (zwgk.pipeline) owns the run row; this process only fills it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from zwgk.config import Config, ConfigError, load_config
+from zwgk.store import Store
+
+
+def settings_from_config(config: Config) -> dict[str, Any]:
+    from crawler import settings as base
+
+    crawl = config.crawl
+    out = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+    out.update({
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency_per_host"],
+        "DOWNLOAD_DELAY": crawl["download_delay"],
+        "DOWNLOAD_TIMEOUT": crawl["timeout"],
+        "DOWNLOAD_MAXSIZE": crawl["max_response_bytes"],
+        "USER_AGENT": crawl["user_agent"],
+        "ROBOTSTXT_OBEY": crawl["obey_robots_txt"],
+        "ZWGK_NAMESERVERS": list(config.network["nameservers"]),
+        "DNS_TIMEOUT": config.network["dns_timeout"],
+        "ZWGK_DATABASE": str(config.database),
+    })
+    return out
+
+
+def crawl(config: Config, run_id: int) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    process = CrawlerProcess(settings_from_config(config), install_root_handler=True)
+    crawler = process.create_crawler(DisclosureSpider)
+    process.crawl(crawler, sites=list(config.sites), run_id=run_id,
+                  max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],
+                  check_external=config.crawl["check_external_links"],
+                  recheck_failed=config.crawl["recheck_failed_links"])
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    with Store(config.database) as store:
+        columns = store.build_columns(run_id)
+    return {
+        "finish_reason": stats.get("finish_reason"),
+        "responses": stats.get("response_received_count", 0),
+        "network_errors": stats.get("downloader/exception_count", 0),
+        "records": stats.get("item_scraped_count", 0),
+        "columns": columns,
+        "log_errors": stats.get("log_count/ERROR", 0),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--run-id", type=int, required=True)
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"zwgk: {exc}", file=sys.stderr)
+        return 2
+    summary = crawl(config, args.run_id)
+    # The last line of stdout is the summary the parent process reads.
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0 if summary.get("finish_reason") == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The `zwgk` command."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from zwgk.config import ConfigError, config_path, load_config
+
+
+def _as_of(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of: expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _common(p: argparse.ArgumentParser, as_of: bool = True, json_out: bool = True) -> None:
+    p.add_argument("--config", help="config file (default: $ZWGK_CONFIG or ./config.toml)")
+    if as_of:
+        p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+                       help="the day the inspection judges (default: today)")
+    if json_out:
+        p.add_argument("--json", action="store_true", help="print a one-object JSON summary")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zwgk", description="政府网站与政务公开巡检 — inspects government "
+                                     "websites against the national disclosure rules.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("crawl", help="crawl the configured sites and store what was seen")
+    _common(p)
+    p = sub.add_parser("check", help="judge the latest complete crawl against the rules")
+    _common(p)
+    p = sub.add_parser("report", help="write the inspection report (HTML) and findings.json")
+    _common(p)
+    p.add_argument("--out", type=Path, help="output folder (default: [zwgk] report_dir)")
+    p = sub.add_parser("run", help="crawl, check and report in one go")
+    _common(p)
+    p.add_argument("--out", type=Path, help="report folder (default: [zwgk] report_dir)")
+
+    p = sub.add_parser("demo", help="start the simulated county, inspect it and write a report")
+    p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder (default: ./demo-out)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("extract", help="print what the crawler extracts from one saved detail page")
+    p.add_argument("file", type=Path)
+    p.add_argument("--url", help="the page's URL (for relative links and URL dates)")
+
+    p = sub.add_parser("rules", help="list every rule with its thresholds and source")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--config", help="show thresholds as overridden by this config")
+
+    p = sub.add_parser("testbed", help="the simulated county web on loopback")
+    tsub = p.add_subparsers(dest="testbed_command", required=True)
+    t = tsub.add_parser("up", help="serve the testbed until Ctrl-C; writes config.toml and ground_truth.json")
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
+    t.add_argument("--dir", type=Path, default=Path("testbed"), help="where to write config.toml (default ./testbed)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = {
+        "crawl": cmd_step, "check": cmd_step, "report": cmd_step, "run": cmd_step, "demo": cmd_demo,
+        "extract": cmd_extract, "rules": cmd_rules, "testbed": cmd_testbed,
+    }[args.command]
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"zwgk: config error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("zwgk: interrupted", file=sys.stderr)
+        return 130
+
+
+def _emit(args: argparse.Namespace, results: list[Any], human: Callable[[], None]) -> None:
+    if getattr(args, "json", False):
+        payload = {"command": args.command, "steps": [r.to_json() for r in results],
+                   "duration_s": round(sum(r.duration_s for r in results), 2),
+                   "errors": [e for r in results for e in r.errors]}
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        human()
+
+
+def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quiet: bool) -> list[Any]:
+    from zwgk import pipeline
+
+    results = []
+    for step in steps:
+        if step == "crawl":
+            result = pipeline.crawl(config, as_of, quiet=quiet)
+        elif step == "check":
+            result = pipeline.check(config, as_of)
+        else:
+            result = pipeline.report(config, as_of, out)
+        results.append(result)
+        if result.status != "complete":
+            break
+    return results
+
+
+def _describe(results: list[Any]) -> None:
+    for r in results:
+        counts = ", ".join(f"{k} {v}" for k, v in r.counts.items() if not isinstance(v, dict))
+        print(f"{r.step}: run {r.run_id} {r.status} in {r.duration_s:.1f} s — {counts}")
+        if r.step == "check" and r.counts.get("by_rule"):
+            print("  " + ", ".join(f"{k} {v}" for k, v in sorted(r.counts["by_rule"].items())))
+        for e in r.errors:
+            print(f"  error: {e}")
+        for k, v in r.outputs.items():
+            print(f"  {k}: {v}")
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from zwgk.pipeline import PipelineError
+
+    config = load_config(config_path(args.config))
+    steps = ["crawl", "check", "report"] if args.command == "run" else [args.command]
+    as_of = args.as_of or date.today()
+    try:
+        results = run_steps(config, steps, as_of, getattr(args, "out", None), quiet=args.json)
+    except PipelineError as exc:
+        print(f"zwgk: {exc}", file=sys.stderr)
+        return 1
+    _emit(args, results, lambda: _describe(results))
+    return 0 if all(r.status == "complete" for r in results) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from zwgk.testbed.server import Testbed
+
+    started = time.monotonic()
+    as_of = args.as_of or date.today()
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with Testbed(seed=args.seed, as_of=as_of) as tb:
+        # A fresh database each time: the demo shows one inspection of one testbed.
+        for stale in out.glob("zwgk.sqlite3*"):
+            stale.unlink()
+        config_file, truth_file = tb.write(out)
+        if not args.json:
+            print(f"zwgk demo: simulated county at {tb.base_url}/ (DNS {tb.dns.address}), as of {as_of}")
+        config = load_config(config_file)
+        results = run_steps(config, ["crawl", "check", "report"], as_of, out / "report", quiet=args.json)
+    elapsed = time.monotonic() - started
+    ok = all(r.status == "complete" for r in results) and len(results) == 3
+    if args.json:
+        print(json.dumps({"command": "demo", "steps": [r.to_json() for r in results],
+                          "duration_s": round(elapsed, 2), "config": str(config_file),
+                          "ground_truth": str(truth_file), "report": str(out / "report" / "report.html"),
+                          "errors": [e for r in results for e in r.errors]}, ensure_ascii=False))
+    else:
+        _describe(results)
+        print(f"\nzwgk demo finished in {elapsed:.1f} s.")
+        print(f"  report:       {out / 'report' / 'report.html'}")
+        print(f"  findings:     {out / 'report' / 'findings.json'}")
+        print(f"  config used:  {config_file}")
+        print(f"  ground truth: {truth_file}")
+    return 0 if ok else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import decode_html, extract_detail
+
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        print(f"zwgk: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    html, encoding, _ = decode_html(raw, None)
+    d = extract_detail(html, args.url)
+    iso = lambda v: v.isoformat() if v else None  # noqa: E731
+    print(json.dumps({
+        "file": str(args.file), "encoding": encoding,
+        "title": d.title, "doc_no": d.doc_no, "index_no": d.index_no, "publisher": d.publisher,
+        "doc_date": iso(d.doc_date), "doc_date_source": d.doc_date_source, "doc_date_raw": d.doc_date_raw,
+        "pub_date": iso(d.pub_date), "pub_date_source": d.pub_date_source, "pub_date_raw": d.pub_date_raw,
+        "validity": d.validity, "attachments": list(d.attachments),
+    }, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from checks import REGISTRY
+
+    config = load_config(config_path(args.config)) if args.config else None
+    rows = []
+    for rid, m in REGISTRY.items():
+        conf = config.rule_conf(rid, m.DEFAULTS) if config else dict(m.DEFAULTS)
+        doc = (m.__doc__ or "").strip()
+        source = next((l.split(":", 1)[1].strip() for l in doc.splitlines()
+                       if l.startswith(("Source:", "Policy:"))), "")
+        rows.append({"id": rid, "name": m.NAME, "title": m.TITLE, "severity": m.SEVERITY.value,
+                     "thresholds": conf, "source": source, "summary": doc.splitlines()[0] if doc else ""})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            th = ", ".join(f"{k}={v}" for k, v in r["thresholds"].items() if not isinstance(v, (dict, list)))
+            print(f"{r['id']}  {r['title']}  [{r['severity']}]  {th}")
+            print(f"        {r['summary']}")
+            if r["source"]:
+                print(f"        source: {r['source']}")
+    return 0
+
+
+def cmd_testbed(args: argparse.Namespace) -> int:
+    from zwgk.testbed.server import Testbed
+
+    as_of = args.as_of or date.today()
+    with Testbed(seed=args.seed, as_of=as_of) as tb:
+        config_file, truth_file = tb.write(args.dir)
+        print(f"testbed: {tb.base_url}/ answering on 127.0.0.1, DNS at {tb.dns.address}, as of {as_of}")
+        print(f"config:  {config_file}   (zwgk run --config {config_file} --as-of {as_of})")
+        print(f"truth:   {truth_file}")
+        print("Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("testbed stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The three steps of an inspection — crawl, check, report — each a run in the store.
+
+The crawl runs in a child process (Twisted's reactor cannot restart in one
+process, and a crash must not take the caller along).  A run that fails or is
+killed is marked incomplete; checks and reports only read complete runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from checks import REGISTRY, CheckContext, Observations, run_checks
+from zwgk.config import Config
+from zwgk.records import Finding
+from zwgk.store import Store
+from zwgk.workdays import WorkdayCalendar, parse_overrides
+
+
+class PipelineError(Exception):
+    """A step could not run (nothing to check, crawl crashed …): the message says why."""
+
+
+@dataclass
+class StepResult:
+    step: str
+    run_id: int | None
+    status: str
+    duration_s: float
+    counts: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "run_id": self.run_id, "status": self.status,
+                "duration_s": round(self.duration_s, 2), "counts": self.counts, "errors": self.errors,
+                "outputs": self.outputs}
+
+
+def calendar_for(config: Config) -> WorkdayCalendar:
+    return WorkdayCalendar(parse_overrides(config.calendar_years, f"{config.path} [calendar.years]"))
+
+
+def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
+    started = time.monotonic()
+    with Store(config.database) as store:
+        store.mark_abandoned_runs()
+        run_id = store.start_run("crawl", as_of)
+    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config.path), "--run-id", str(run_id)]
+    env = dict(os.environ)
+    # The child must import the same code as we do, installed or from a checkout.
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
+                              text=True, env=env)
+    except KeyboardInterrupt:
+        with Store(config.database) as store:
+            store.finish_run(run_id, "incomplete", {"error": "interrupted"})
+        raise
+    summary: dict[str, Any] = {}
+    lines = [l for l in (proc.stdout or "").splitlines() if l.strip()]
+    if lines:
+        try:
+            summary = json.loads(lines[-1])
+        except json.JSONDecodeError:
+            summary = {}
+    errors = []
+    if proc.returncode == 0:
+        status = "complete"
+    else:
+        status = "incomplete"
+        tail = (proc.stderr or "").strip().splitlines()[-5:] if quiet else []
+        errors.append(f"crawler exited with code {proc.returncode}" + (": " + " | ".join(tail) if tail else ""))
+    with Store(config.database) as store:
+        store.finish_run(run_id, status, {**summary, "errors": errors})
+        counts = {"pages": len(store.pages(run_id)), "documents": len(store.documents(run_id)),
+                  "columns": len(store.columns(run_id)), "links": len(store.links(run_id)),
+                  "network_errors": summary.get("network_errors", 0)}
+    return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
+
+
+def load_observations(store: Store, config: Config, crawl_run_id: int) -> Observations:
+    return Observations(
+        run_id=crawl_run_id, sites=config.sites, units=config.units,
+        pages=tuple(store.pages(crawl_run_id)), columns=tuple(store.columns(crawl_run_id)),
+        list_items=tuple(store.list_items(crawl_run_id)), documents=tuple(store.documents(crawl_run_id)),
+        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id)))
+
+
+def check(config: Config, as_of: date) -> StepResult:
+    started = time.monotonic()
+    with Store(config.database) as store:
+        store.mark_abandoned_runs()
+        crawl_run = store.latest_run("crawl")
+        if crawl_run is None:
+            raise PipelineError(f"{config.database}: no complete crawl to check yet; run `zwgk crawl` first")
+        run_id = store.start_run("check", as_of, crawl_run_id=crawl_run.id)
+        try:
+            obs = load_observations(store, config, crawl_run.id)
+            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
+            findings = list(run_checks(obs, config.rules, ctx))
+            store.add_findings(run_id, findings)
+        except BaseException as exc:
+            store.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+            raise
+        by_rule: dict[str, int] = {}
+        for f in findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        summary = {"findings": len(findings), "by_rule": by_rule,
+                   "unverified": {k: v for k, v in ctx.unverified.items()},
+                   "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
+                   "crawl_run_id": crawl_run.id}
+        store.finish_run(run_id, "complete", summary)
+    return StepResult("check", run_id, "complete", time.monotonic() - started,
+                      {"findings": len(findings), "by_rule": by_rule,
+                       "unverified": sum(len(v) for v in ctx.unverified.values())})
+
+
+def report(config: Config, as_of: date, out: Path | None = None) -> StepResult:
+    from reports import write_report
+
+    started = time.monotonic()
+    out = out or config.report_dir
+    with Store(config.database) as store:
+        check_run = store.latest_run("check")
+        if check_run is None:
+            raise PipelineError(f"{config.database}: no complete check run yet; run `zwgk check` first")
+        crawl_run = store.run(check_run.crawl_run_id) if check_run.crawl_run_id else None
+        findings = store.findings(check_run.id)
+        files = write_report(out, config=config, as_of=as_of, findings=findings, check_run=check_run,
+                             crawl_run=crawl_run, rules=REGISTRY)
+    return StepResult("report", check_run.id, "complete", time.monotonic() - started,
+                      {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})
+
+
+def findings_of_latest(config: Config) -> list[Finding]:
+    with Store(config.database) as store:
+        run = store.latest_run("check")
+        return store.findings(run.id) if run else []

@@ -1,0 +1,198 @@
+"""Typed records that cross every boundary of zwgk.
+
+Observations (what the crawler and probes saw) are kept apart from judgments
+(findings).  Every observation carries its provenance: the run, the site, the
+URL it came from and when it was seen.  Checks read these records and never
+reach back into the crawler or the network.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+class LinkOutcome(str, enum.Enum):
+    """Closed set of outcomes of one link check (lychee-style).
+
+    Only BROKEN and SOFT_404 can ever become findings.  TIMEOUT, BLOCKED,
+    DNS_ERROR and CONNECT_ERROR may be our own network's fault or a WAF, so
+    they are "could not verify", never "broken".
+    """
+
+    OK = "OK"
+    BROKEN = "BROKEN"            # the server answered with an error status (404, 410, 500 …)
+    SOFT_404 = "SOFT_404"        # 200 whose page says 页面不存在, or a deep link redirected to the homepage
+    BLOCKED = "BLOCKED"          # 403 from a WAF, 429 rate limit
+    TIMEOUT = "TIMEOUT"
+    DNS_ERROR = "DNS_ERROR"
+    CONNECT_ERROR = "CONNECT_ERROR"
+    TLS_ERROR = "TLS_ERROR"
+    REDIRECT_LOOP = "REDIRECT_LOOP"
+    EXCLUDED = "EXCLUDED"        # not checked on purpose (private address, scheme, config)
+    ERROR = "ERROR"              # anything else that went wrong on our side
+
+    @property
+    def is_failure(self) -> bool:
+        """A failure the site is responsible for (may become a finding once confirmed)."""
+        return self in (LinkOutcome.BROKEN, LinkOutcome.SOFT_404, LinkOutcome.REDIRECT_LOOP)
+
+
+class Severity(str, enum.Enum):
+    VETO = "veto"            # 单项否决
+    DEDUCTION = "deduction"  # 扣分
+    NOTICE = "notice"        # 提示, needs a person
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A responsible unit (县政府, a 乡镇 or a 部门) from config.toml."""
+
+    name: str
+    type: str                      # 县政府 / 乡镇 / 部门
+    email: str = ""
+    column_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    url: str
+    unit: str
+    start_urls: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()     # extra host names that belong to the site
+
+
+@dataclass(frozen=True)
+class PageObs:
+    """One fetched page, whatever it turned out to be."""
+
+    run_id: int
+    site_id: str
+    url: str
+    kind: str                 # home | entry | column | detail | other
+    column_url: str | None
+    status: int | None
+    encoding: str | None
+    charset_mismatch: bool
+    title: str | None
+    column_name: str | None
+    column_type: str | None
+    item_count: int
+    empty_marker: bool
+    referrer: str | None
+    depth: int
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class ListItemObs:
+    """One entry of a column's list page."""
+
+    run_id: int
+    column_url: str
+    page_url: str
+    url: str
+    title: str | None
+    item_date: date | None
+    item_date_raw: str | None
+
+
+@dataclass(frozen=True)
+class ColumnObs:
+    """A column (栏目) as seen on one crawl: its list pages summed up."""
+
+    run_id: int
+    site_id: str
+    url: str
+    name: str | None
+    parent_url: str | None
+    column_type: str | None
+    item_count: int
+    newest_date: date | None
+    oldest_date: date | None
+    pages_seen: int
+    empty_marker: bool            # the page says 暂无信息 or similar
+    observed_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentObs:
+    """One document (detail page) with both dates and where each came from."""
+
+    run_id: int
+    site_id: str
+    url: str
+    column_url: str | None
+    title: str | None
+    doc_no: str | None
+    index_no: str | None
+    publisher: str | None
+    doc_date: date | None
+    doc_date_source: str | None
+    doc_date_raw: str | None
+    pub_date: date | None
+    pub_date_source: str | None
+    pub_date_raw: str | None
+    list_date: date | None
+    has_metadata_table: bool
+    observed_at: datetime
+
+
+@dataclass(frozen=True)
+class LinkObs:
+    """One link found on a page: where it sits and where it points."""
+
+    run_id: int
+    site_id: str
+    source_url: str
+    target_url: str
+    element: str          # a, img, script, link, iframe
+    text: str | None
+    internal: bool
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """One check of one URL, with its time: confirmation compares checks over time."""
+
+    run_id: int
+    url: str
+    outcome: LinkOutcome
+    status: int | None
+    detail: str | None
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A judgment: one rule failed, for one unit, with the evidence to act on it."""
+
+    rule: str
+    severity: Severity
+    site: str
+    unit: str | None
+    column: str | None
+    url: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    as_of: date | None = None
+
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a finding across runs (for new / still open / resolved)."""
+        return (self.rule, self.site, self.url or self.column or self.unit or "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "site": self.site,
+            "unit": self.unit,
+            "column": self.column,
+            "url": self.url,
+            "message": self.message,
+            "evidence": self.evidence,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }

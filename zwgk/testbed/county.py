@@ -1,0 +1,389 @@
+"""The simulated county: a deterministic model of a county portal and its
+政府信息公开 platform, with seeded defects and near-misses, and its ground truth.
+
+Everything follows from ``seed`` and ``as_of``.  Pages are rendered on demand
+from the model, modelled on the real TRS pages in ../shared/realpages/pingtan
+(meta tags, breadcrumb, the 信息公开 metadata table, createPageHTML pagination).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html import escape
+from typing import Any
+
+from zwgk.workdays import WorkdayCalendar
+
+PORTAL_HOST = "www.jss.test"
+COUNTY = "积石山保安族东乡族撒拉族自治县"
+SITE_ID = "portal"
+SITE_UNIT = "县政府办公室"
+PER_PAGE = 10
+
+# (name, type, path) — a sample of the real county's units.
+UNITS = [
+    ("积石山县人民政府", "县政府", "/zwgk/xzf/"),
+    ("大河家镇", "乡镇", "/zwgk/xz/dhjz/"),
+    ("吹麻滩镇", "乡镇", "/zwgk/xz/cmtz/"),
+    ("居集镇", "乡镇", "/zwgk/xz/jjz/"),
+    ("刘集乡", "乡镇", "/zwgk/xz/ljx/"),
+    ("县发改局", "部门", "/zwgk/bm/fgj/"),
+    ("县教育局", "部门", "/zwgk/bm/jyj/"),
+    ("县卫健局", "部门", "/zwgk/bm/wjj/"),
+]
+FIRST_LEVEL = [("gkzn", "政府信息公开指南"), ("gkzd", "政府信息公开制度"),
+               ("fdzdgknr", "法定主动公开内容"), ("gknb", "政府信息公开年报")]
+FDZD_SUB = [("zcwj", "政策文件"), ("tzgg", "通知公告"), ("jgzn", "机构职能"), ("ghjh", "规划计划")]
+TOPICS = ["农村人居环境整治", "高标准农田建设", "乡村振兴衔接资金", "义务教育学生资助", "城乡居民医疗保险",
+          "安全生产大检查", "森林草原防火", "防汛抗旱", "就业创业补贴", "困难群众救助", "河湖长制",
+          "营商环境优化", "重点项目建设", "生态环境保护", "地质灾害防治", "疫苗接种"]
+KINDS = ["通知", "实施方案", "工作方案", "意见", "办法", "公告", "报告"]
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+@dataclass
+class Doc:
+    path: str
+    title: str
+    doc_no: str | None
+    index_no: str
+    publisher: str
+    doc_date: date | None
+    pub_date: date
+    signature: str | None = None          # how the signature date is printed, or None
+    doc_date_text: str | None = None      # how the table prints 成文日期 (None = empty cell)
+    extra_links: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    path: str
+    name: str
+    unit: str
+    docs: list[Doc] = field(default_factory=list)
+    children: list["Column"] = field(default_factory=list)
+    is_empty: bool = False
+
+
+@dataclass
+class UnitModel:
+    name: str
+    type: str
+    path: str
+    columns: list[Column] = field(default_factory=list)
+
+
+def chinese_date(d: date) -> str:
+    """二〇二六年九月二十八日 — the way a 公文 is signed."""
+    def number(n: int) -> str:
+        if n < 10:
+            return CN_DIGITS[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    return "".join(CN_DIGITS[int(c)] for c in str(d.year)) + f"年{number(d.month)}月{number(d.day)}日"
+
+
+def sub_workdays(cal: WorkdayCalendar, d: date, n: int) -> date:
+    while n > 0:
+        d -= timedelta(days=1)
+        if cal.is_workday(d):
+            n -= 1
+    return d
+
+
+class County:
+    def __init__(self, seed: int, as_of: date, base_url: str, calendar: WorkdayCalendar | None = None) -> None:
+        self.seed = seed
+        self.as_of = as_of
+        self.base = base_url.rstrip("/")
+        self.cal = calendar or WorkdayCalendar()
+        self.rng = random.Random(seed)
+        self.units: list[UnitModel] = []
+        self.pages: dict[str, Any] = {}          # path -> Column | Doc | UnitModel | special
+        self.truth: list[dict[str, Any]] = []
+        self.near_misses: list[dict[str, Any]] = []
+        self.news: list[Doc] = []
+        self.hits: dict[str, int] = {}
+        self._next_id = 1000
+        self.build()
+
+    # -- model -----------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def new_doc(self, column: Column, pub: date, doc_date: date | None, title: str | None = None) -> Doc:
+        self._next_id += 1
+        doc_id = self._next_id
+        path = f"{column.path}{pub:%Y%m}/t{pub:%Y%m%d}_{doc_id}.html"
+        kind = self.rng.choice(KINDS)
+        title = title or f"{column.unit}关于{self.rng.choice(TOPICS)}的{kind}"
+        abbrev = {"乡镇": "政发", "部门": "发", "县政府": "积政发"}[self.unit_type(column.unit)]
+        year = (doc_date or pub).year
+        doc_no = f"{column.unit[:3]}{abbrev}〔{year}〕{doc_id % 97 + 1}号" if kind != "公告" else None
+        doc = Doc(path, title, doc_no, f"JSS-{doc_id:06d}/{year}-{doc_id % 1000:05d}", column.unit,
+                  doc_date, pub)
+        if doc_date is not None:
+            doc.doc_date_text = (f"{doc_date:%Y年%m月%d日}" if self.rng.random() < 0.3
+                                 else doc_date.isoformat())
+            doc.signature = chinese_date(doc_date) if self.rng.random() < 0.4 else f"{doc_date.year}年{doc_date.month}月{doc_date.day}日"
+        column.docs.append(doc)
+        self.pages[path] = doc
+        return doc
+
+    def unit_type(self, unit: str) -> str:
+        return next((t for n, t, _ in UNITS if n == unit), "部门")
+
+    def normal_doc(self, column: Column) -> Doc:
+        pub = self.as_of - timedelta(days=self.rng.randint(1, 300))
+        while not self.cal.is_workday(pub):
+            pub -= timedelta(days=1)
+        doc_date = sub_workdays(self.cal, pub, self.rng.randint(0, 15))
+        return self.new_doc(column, pub, doc_date)
+
+    def build(self) -> None:
+        for name, utype, path in UNITS:
+            unit = UnitModel(name, utype, path)
+            self.units.append(unit)
+            self.pages[path] = unit
+            for code, cname in FIRST_LEVEL:
+                if name == "刘集乡" and code == "gknb":
+                    continue   # seeded: COL001, the 年报 column is missing
+                if name == "县卫健局" and code == "gknb":
+                    cname = "政府信息公开工作年度报告"   # near-miss: an alias of 年报
+                col = Column(f"{path}{code}/", cname, name)
+                unit.columns.append(col)
+                self.pages[col.path] = col
+                if code == "fdzdgknr":
+                    for sub, sname in FDZD_SUB:
+                        child = Column(f"{col.path}{sub}/", sname, name)
+                        col.children.append(child)
+                        self.pages[child.path] = child
+                        if name == "居集镇" and sub == "tzgg":
+                            child.is_empty = True
+                            continue
+                        count = 27 if (name == "积石山县人民政府" and sub == "zcwj") else self.rng.randint(2, 8)
+                        for _ in range(count):
+                            self.normal_doc(child)
+                elif code == "gknb":
+                    for year in range(self.as_of.year - 3, self.as_of.year):
+                        pub = date(year + 1, 1, 20)
+                        self.new_doc(col, pub, date(year + 1, 1, 15),
+                                     title=f"{name}{year}年政府信息公开工作年度报告")
+                else:
+                    self.normal_doc(col)
+        self.seed_defects()
+        news_col = Column("/xwdt/", "工作动态", SITE_UNIT)
+        self.pages[news_col.path] = news_col
+        for i in range(12):
+            pub = self.as_of - timedelta(days=i * 3 + 1)
+            self.news.append(self.new_doc(news_col, pub, pub, title=f"我县召开{self.rng.choice(TOPICS)}推进会"))
+        self.news_column = news_col
+        for col in self.all_columns():
+            col.docs.sort(key=lambda d: d.pub_date, reverse=True)
+
+    def column(self, unit: str, sub: str) -> Column:
+        u = next(u for u in self.units if u.name == unit)
+        return self.pages[f"{u.path}fdzdgknr/{sub}/"]
+
+    def seed_defects(self) -> None:
+        # 国庆 with its 调休 Saturday: the latest one whose 21st working day is before as_of.
+        year = self.as_of.year if self.as_of >= date(self.as_of.year, 11, 10) else self.as_of.year - 1
+        start = date(year, 9, 28)
+        on_time = self.cal.add_workdays(start, 20)
+        late = self.cal.add_workdays(start, 21)
+        col = self.column("大河家镇", "zcwj")
+        d = self.new_doc(col, on_time, start, title="大河家镇关于做好秋冬季农村人居环境整治工作的通知")
+        self.near_misses.append(self.gt("LAG001", col.unit, d.path,
+                                        why=f"published on the 20th working day after {start} (国庆, 调休)"))
+        d = self.new_doc(col, late, start, title="大河家镇关于开展秋季森林草原防火工作的通知")
+        self.truth.append(self.gt("LAG001", col.unit, d.path, lag=21))
+
+        col = self.column("县发改局", "tzgg")
+        start = self.as_of - timedelta(days=100)
+        while not self.cal.is_workday(start):
+            start -= timedelta(days=1)
+        d = self.new_doc(col, self.cal.add_workdays(start, 35), start,
+                         title="县发改局关于下达重点项目前期工作经费的通知")
+        d.signature = chinese_date(start)
+        d.doc_date_text = f"{start:%Y年%m月%d日}"
+        self.truth.append(self.gt("LAG001", col.unit, d.path, lag=35))
+
+        col = self.column("县卫健局", "zcwj")
+        pub = self.as_of - timedelta(days=40)
+        d = self.new_doc(col, pub, None, title="县卫健局关于印发基本公共卫生服务项目实施方案的通知")
+        self.truth.append(self.gt("LAG002", col.unit, d.path))
+
+        col = self.column("吹麻滩镇", "tzgg")
+        pub = self.as_of - timedelta(days=60)
+        d = self.new_doc(col, pub, pub + timedelta(days=3), title="吹麻滩镇关于开展冬季供暖安全检查的公告")
+        self.truth.append(self.gt("LAG003", col.unit, d.path))
+
+        self.truth.append(self.gt("COL001", "刘集乡", "/zwgk/xz/ljx/", column="政府信息公开年报"))
+        self.near_misses.append(self.gt("COL001", "县卫健局", "/zwgk/bm/wjj/", column="政府信息公开年报",
+                                        why="the column is named 政府信息公开工作年度报告, an accepted alias"))
+        self.truth.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/tzgg/"))
+        self.near_misses.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/",
+                                        why="holds only sub-columns"))
+
+        col = self.column("县教育局", "zcwj")
+        d = col.docs[0]
+        broken = "/zwgk/bm/jyj/fdzdgknr/zcwj/202301/t20230105_999.html"
+        d.extra_links += [(broken, "相关文件：2023年学生资助工作要点"),
+                          ("/waf/check.html", "相关解读"), ("/flaky/once.html", "政策图解")]
+        self.truth.append(self.gt("LNK002", col.unit, broken, source=d.path))
+        self.near_misses.append(self.gt("LNK002", col.unit, "/waf/check.html",
+                                        why="403 from a WAF: blocked, not broken"))
+        self.near_misses.append(self.gt("LNK002", col.unit, "/flaky/once.html",
+                                        why="fails once, then loads"))
+
+    def gt(self, rule: str, unit: str, path: str, column: str | None = None, **extra: Any) -> dict[str, Any]:
+        return {"rule": rule, "site": SITE_ID, "unit": unit, "url": self.url(path), "column": column,
+                **{k: (self.url(v) if k == "source" else v) for k, v in extra.items()}}
+
+    def all_columns(self) -> list[Column]:
+        out = []
+        for unit in self.units:
+            for col in unit.columns:
+                out.append(col)
+                out.extend(col.children)
+        return out
+
+    def ground_truth(self) -> dict[str, Any]:
+        docs = [{"url": self.url(d.path), "unit": d.publisher, "title": d.title,
+                 "doc_date": d.doc_date.isoformat() if d.doc_date else None,
+                 "pub_date": d.pub_date.isoformat()}
+                for c in self.all_columns() for d in c.docs]
+        cols = [{"url": self.url(c.path), "name": c.name, "unit": c.unit, "items": len(c.docs)}
+                for c in self.all_columns()]
+        return {"seed": self.seed, "as_of": self.as_of.isoformat(), "base_url": self.base,
+                "findings": self.truth, "near_misses": self.near_misses,
+                "documents": docs, "columns": cols}
+
+    # -- HTTP ---------------------------------------------------------------------------
+    def respond(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Answer one request for ``path`` (query and fragment stripped)."""
+        self.hits[path] = self.hits.get(path, 0) + 1
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        if path == "/waf/check.html":
+            return 403, _html_type(), "<html><body><h1>访问被拦截</h1><p>您的访问疑似攻击行为，已被网站防火墙拦截。</p></body></html>".encode()
+        if path == "/flaky/once.html":
+            if self.hits[path] == 1:
+                return 503, _html_type(), b"<html><body>Service Unavailable</body></html>"
+            return 200, _html_type(), "<html><head><title>政策图解</title></head><body>政策图解</body></html>".encode()
+        key = path
+        if key.endswith("index.html"):
+            key = key[: -len("index.html")]
+        page_no = 0
+        if key not in self.pages and "/index_" in key:
+            folder, _, rest = key.rpartition("/index_")
+            if rest.endswith(".html") and rest[:-5].isdigit():
+                key, page_no = folder + "/", int(rest[:-5])
+        if path == "/" or path == "/index.html":
+            return 200, _html_type(), self.render_home().encode()
+        if key == "/zwgk/":
+            return 200, _html_type(), self.render_platform().encode()
+        obj = self.pages.get(key)
+        if isinstance(obj, UnitModel):
+            return 200, _html_type(), self.render_unit(obj).encode()
+        if isinstance(obj, Column):
+            pages = max(1, -(-len(obj.docs) // PER_PAGE))
+            if page_no >= pages:
+                return 404, _html_type(), NOT_FOUND
+            return 200, _html_type(), self.render_column(obj, page_no, pages).encode()
+        if isinstance(obj, Doc) and page_no == 0:
+            return 200, _html_type(), self.render_doc(obj).encode()
+        return 404, _html_type(), NOT_FOUND
+
+    # -- rendering ------------------------------------------------------------------------
+    def frame(self, title: str, body: str, meta: dict[str, str] | None = None, crumbs: list[tuple[str, str]] = ()) -> str:
+        metas = "\n".join(f'<meta name="{k}" content="{escape(v)}"/>' for k, v in (meta or {}).items())
+        crumb = " &gt; ".join(f'<a href="{p}">{escape(n)}</a>' for p, n in [("/", "首页"), *crumbs])
+        return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"/>
+<meta name="SiteName" content="{COUNTY}人民政府"/>
+<meta name="SiteDomain" content="{PORTAL_HOST}"/>
+<meta name="SiteIDCode" content="6229270001"/>
+{metas}
+<title>{escape(title)}_{COUNTY}人民政府</title></head>
+<body><div class="header"><a href="/">首页</a> <a href="/xwdt/">工作动态</a> <a href="/zwgk/">政府信息公开</a></div>
+<div class="breadcrumb">当前位置：{crumb}</div>
+<div class="main">{body}</div>
+<div class="footer"><p>主办：{COUNTY}人民政府办公室</p><p>网站标识码：6229270001 陇ICP备05000123号-1 甘公网安备 62292702000001号</p></div>
+</body></html>"""
+
+    def render_home(self) -> str:
+        items = "".join(f'<li><a href="{d.path}">{escape(d.title)}</a><span>{d.pub_date:%Y-%m-%d}</span></li>'
+                        for d in self.news[:8])
+        return self.frame("首页", f'<div class="news"><h2><a href="/xwdt/">工作动态</a></h2><ul>{items}</ul></div>'
+                          '<div class="gk"><a href="/zwgk/">政府信息公开</a></div>')
+
+    def render_platform(self) -> str:
+        links = "".join(f'<li><a href="{u.path}">{escape(u.name)}</a></li>' for u in self.units)
+        return self.frame("政府信息公开", f'<h1>政府信息公开</h1><ul class="units">{links}</ul>',
+                          crumbs=[("/zwgk/", "政府信息公开")])
+
+    def render_unit(self, unit: UnitModel) -> str:
+        nav = "".join(f'<li><a href="{c.path}">{escape(c.name)}</a></li>' for c in unit.columns)
+        return self.frame(f"{unit.name}信息公开", f'<h1>{escape(unit.name)}</h1><ul class="nav">{nav}</ul>',
+                          crumbs=[("/zwgk/", "政府信息公开"), (unit.path, unit.name)])
+
+    def render_column(self, col: Column, page_no: int, pages: int) -> str:
+        crumbs = [("/zwgk/", "政府信息公开")]
+        unit = next((u for u in self.units if u.name == col.unit), None)
+        if unit:
+            crumbs.append((unit.path, unit.name))
+        crumbs.append((col.path, col.name))
+        sub = "".join(f'<li><a href="{c.path}">{escape(c.name)}</a></li>' for c in col.children)
+        docs = col.docs[page_no * PER_PAGE:(page_no + 1) * PER_PAGE]
+        items = "".join(
+            f'<li><a href="./{d.path[len(col.path):]}" title="{escape(d.title)}">{escape(d.title)}</a>'
+            f'<span class="date">{d.pub_date:%Y-%m-%d}</span></li>' for d in docs)
+        if col.children:
+            listing = f'<ul class="sub-columns">{sub}</ul>'
+        elif not docs:
+            listing = '<div class="list"><p class="empty">暂无信息</p></div>'
+        else:
+            listing = f'<div class="list"><ul>{items}</ul></div>'
+        pager = ""
+        if pages > 1:
+            nxt = f'<a href="index_{page_no + 1}.html">下一页</a>' if page_no + 1 < pages else ""
+            pager = (f'<div class="page"><script>createPageHTML({pages}, {page_no}, "index", "html");</script>'
+                     f'{nxt} 共{pages}页</div>')
+        return self.frame(col.name, f"<h1>{escape(col.name)}</h1>{listing}{pager}",
+                          meta={"ColumnName": col.name, "ColumnType": col.name}, crumbs=crumbs)
+
+    def render_doc(self, d: Doc) -> str:
+        col_path = d.path.rsplit("/", 2)[0] + "/"
+        col = self.pages.get(col_path)
+        crumbs = [(col.path, col.name)] if isinstance(col, Column) else []
+        if d.doc_no is not None or d.doc_date is not None or d.publisher != SITE_UNIT:
+            table = f"""<div class="index_box"><ul class="trt-row">
+<li>索&ensp;引&ensp;号：<font>{d.index_no}</font></li>
+<li>主题分类：<font>综合政务</font></li>
+<li>发布机构：<font>{escape(d.publisher)}</font></li>
+<li>成文日期：<font>{d.doc_date_text or ""}</font></li>
+<li>标&ensp;&ensp;&ensp;&ensp;题：<font>{escape(d.title)}</font></li>
+<li>文&emsp;&emsp;号：<font>{escape(d.doc_no or "")}</font></li>
+<li>发布日期：<font>{d.pub_date.isoformat()}</font></li>
+<li>有&ensp;效&ensp;性：<em>有效</em></li></ul></div>"""
+        else:
+            table = ""
+        links = "".join(f'<p><a href="{p}">{escape(t)}</a></p>' for p, t in d.extra_links)
+        signature = (f'<p style="text-align:right">{escape(d.publisher)}</p>'
+                     f'<p style="text-align:right">{d.signature}</p>') if d.signature else ""
+        body = (f'{table}<div class="article"><h1>{escape(d.title)}</h1>'
+                f'<div class="content"><p>各有关单位：</p><p>为进一步做好相关工作，现将有关事项通知如下。</p>'
+                f'{links}{signature}</div></div>')
+        return self.frame(d.title, body, crumbs=crumbs, meta={
+            "ColumnName": col.name if isinstance(col, Column) else "",
+            "ArticleTitle": d.title, "PubDate": f"{d.pub_date:%Y-%m-%d} 09:30",
+            "ContentSource": d.publisher})
+
+
+NOT_FOUND = "<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>".encode()
+
+
+def _html_type() -> dict[str, str]:
+    return {"Content-Type": "text/html; charset=utf-8"}
