@@ -546,4 +546,5 @@ def _share_with_scrapy(host: str, resolution: Resolution) -> None:
         from scrapy.resolver import dnscache
     except ImportError:  # pragma: no cover - Scrapy is always installed with the crawler
         return
-    dnscache[host] = resolution.addresses[0]
+    if resolution.addresses:
+        dnscache[host] = resolution.addresses[0]

@@ -29,8 +29,12 @@ def _ipv6_loopback() -> bool:
 @pytest.fixture
 def server() -> Iterator[TestbedDNS]:
     zone = Zone(
-        a={"site.test": ["127.0.0.1", "127.0.0.2"], "*.wild.test": ["10.0.0.1"],
-           "named.wild.test": ["10.0.0.2"], "deep.sub.ent.test": ["10.0.0.3"]},
+        a={
+            "site.test": ["127.0.0.1", "127.0.0.2"],
+            "*.wild.test": ["10.0.0.1"],
+            "named.wild.test": ["10.0.0.2"],
+            "deep.sub.ent.test": ["10.0.0.3"],
+        },
         aaaa={"site.test": ["::1"], "only6.test": ["2001:db8::1"]},
         ns={"site.test": ["ns1.site.test."]},
     )

@@ -1,0 +1,39 @@
+from datetime import date
+
+from checks import publication_lag as rule
+from tests.checks.factory import ctx, doc, obs
+
+CONF = dict(rule.DEFAULTS)
+
+
+def run(*docs, as_of=date(2026, 11, 26), **conf):
+    return list(rule.check(obs(documents=docs), {**CONF, **conf}, ctx(as_of)))
+
+
+def test_twentieth_working_day_across_guoqing_is_on_time():
+    # 2026-09-28 → 10-30: 国庆 10-01..07 off, Saturday 10-10 a 调休 workday.
+    assert run(doc(pub_date=date(2026, 10, 30))) == []
+
+
+def test_twenty_first_working_day_is_late_with_lag_and_unit():
+    [f] = run(doc(pub_date=date(2026, 11, 2)))
+    assert f.rule == "LAG001" and f.unit == "大河家镇"
+    assert f.evidence["working_days"] == 21 and f.evidence["deadline"] == "2026-10-30"
+    assert "21个工作日" in f.message
+
+
+def test_configured_shorter_limit():
+    assert len(run(doc(pub_date=date(2026, 10, 30)), max_working_days=15)) == 1
+
+
+def test_url_only_pub_date_is_not_judged():
+    c = ctx()
+    assert list(rule.check(obs(documents=(doc(pub_date=date(2026, 11, 20), pub_source="url"),)), CONF, c)) == []
+    assert "LAG001" in c.unverified
+
+
+def test_outside_window_and_future_and_missing_dates_are_skipped():
+    assert run(doc(doc_date=date(2024, 1, 2), pub_date=date(2024, 6, 1))) == []
+    assert run(doc(pub_date=date(2026, 12, 30))) == []
+    assert run(doc(doc_date=None)) == []
+    assert len(run(doc(doc_date=date(2024, 1, 2), pub_date=date(2024, 6, 1)), window_days=0)) == 1
