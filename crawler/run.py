@@ -39,7 +39,7 @@ def crawl(config: Config, run_id: int) -> dict[str, Any]:
 
     from crawler.spiders.disclosure import DisclosureSpider
 
-    process = CrawlerProcess(settings_from_config(config), install_root_handler=True)
+    process = CrawlerProcess(settings_from_config(config))
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, sites=list(config.sites), run_id=run_id,
                   max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],

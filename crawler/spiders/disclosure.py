@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLookupError,
                                     TCPTimedOutError, TimeoutError)
@@ -252,7 +252,9 @@ class DisclosureSpider(scrapy.Spider):
 def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     """Map a download error to an outcome; none of these is 'broken' by itself."""
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
-    if failure.check(DNSLookupError):
+    # Scrapy 2.19 wraps Twisted's DNSLookupError; NXDOMAIN and our own resolver's
+    # timeout look alike here, so DNS_ERROR is never conclusive.
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return LinkOutcome.DNS_ERROR, detail
     if failure.check(TimeoutError, TCPTimedOutError):
         return LinkOutcome.TIMEOUT, detail

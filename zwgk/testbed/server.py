@@ -56,6 +56,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class Testbed:
+    __test__ = False  # not a pytest test class
     def __init__(self, seed: int = 1, as_of: date | None = None, host: str = "127.0.0.1") -> None:
         if host not in ("127.0.0.1", "::1"):
             raise ValueError("the testbed listens on loopback only")
