@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
@@ -26,6 +27,12 @@ class Observations:
     documents: tuple[DocumentObs, ...] = ()
     links: tuple[LinkObs, ...] = ()
     link_checks: tuple[LinkCheck, ...] = ()   # history over complete runs, oldest first
+    # Observed outside the crawl (loaded by pipeline.OBSERVATION_LOADERS):
+    probes: tuple[Any, ...] = ()       # zwgk.probes: homepage availability / IPv4 / IPv6 probes
+    dns: tuple[Any, ...] = ()          # zwgk.probes: A / AAAA / NS lookups of the sites' hosts
+    ipv6_links: tuple[Any, ...] = ()   # zwgk.probes: in-site links fetched over IPv6
+    media: tuple[Any, ...] = ()        # zwgk.media: 政务新媒体 account observations
+    degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
 
     def site(self, site_id: str) -> Site | None:
         return next((s for s in self.sites if s.id == site_id), None)

@@ -23,6 +23,7 @@ ID = "LNK002"
 NAME = "broken-links"
 TITLE = "其他页面不可用链接"
 SEVERITY = Severity.DEDUCTION
+SOURCE = "国办秘函〔2019〕19号 可用性"
 READS = LinkObs
 DEFAULTS: dict[str, Any] = {"confirm_after_hours": 1.0, "points": 0.1}
 ON_HOMEPAGE = False

@@ -21,6 +21,7 @@ ID = "LNK001"
 NAME = "broken-homepage-links"
 TITLE = "首页不可用链接"
 SEVERITY = Severity.DEDUCTION
+SOURCE = "国办秘函〔2019〕19号 可用性"
 READS = LinkObs
 DEFAULTS: dict[str, Any] = {"confirm_after_hours": 1.0, "points": 1.0}
 

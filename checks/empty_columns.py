@@ -21,6 +21,7 @@ ID = "UPD005"
 NAME = "empty-column"
 TITLE = "空白栏目"
 SEVERITY = Severity.DEDUCTION
+SOURCE = "国办秘函〔2019〕19号"
 READS = ColumnObs
 DEFAULTS: dict[str, Any] = {}
 

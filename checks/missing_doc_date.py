@@ -20,6 +20,7 @@ ID = "LAG002"
 NAME = "missing-document-date"
 TITLE = "形成日期缺失"
 SEVERITY = Severity.NOTICE
+SOURCE = "信息公开元数据质量（条例第二十六条需要形成日期）"
 READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 

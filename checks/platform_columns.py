@@ -25,6 +25,7 @@ ID = "COL001"
 NAME = "platform-columns"
 TITLE = "政府信息公开平台栏目不全"
 SEVERITY = Severity.DEDUCTION
+SOURCE = "国办公开办函〔2019〕61号; 条例第二十四条"
 READS = ColumnObs
 DEFAULTS: dict[str, Any] = {
     "required": {

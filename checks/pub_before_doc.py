@@ -19,6 +19,7 @@ ID = "LAG003"
 NAME = "published-before-formed"
 TITLE = "发布日期早于成文日期"
 SEVERITY = Severity.NOTICE
+SOURCE = "国办秘函〔2019〕19号"
 READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 

@@ -28,6 +28,7 @@ ID = "LAG001"
 NAME = "publication-lag"
 TITLE = "公开超时"
 SEVERITY = Severity.DEDUCTION
+SOURCE = "条例第二十六条; 方案第26项"
 READS = DocumentObs
 DEFAULTS = {"max_working_days": 20, "window_days": 365}
 TRUSTED_PUB_SOURCES = ("meta", "table", "list", "body")

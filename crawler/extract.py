@@ -404,6 +404,7 @@ _LABEL_ALT = "|".join(
     r"\s*".join(map(re.escape, label)) for label in sorted(_LABEL_KEY, key=len, reverse=True)
 )
 _LABEL_RE = re.compile(rf"(?:^|(?<=[\s|｜\]】）)>]))(?P<label>{_LABEL_ALT})\s*[:：]")
+_ANY_LABEL_RE = re.compile(r"\s[\u4e00-\u9fff]{2,8}[:：]")
 _LABEL_ONLY_RE = re.compile(rf"\s*(?P<label>{_LABEL_ALT})\s*[:：]?\s*")
 
 # Values that mean "this page has none".
@@ -422,7 +423,8 @@ class _Field:
 def _value_after(line: _Line, lines: list[_Line]) -> str:
     """Value of a label that stands alone in its element: the next cell or element."""
     nxt = lines[line.idx + 1] if line.idx + 1 < len(lines) else None
-    if nxt is not None and nxt.el is not line.el and line.el in nxt.el.parents:
+    # Same cell after a <br>, or an element nested in the label's block.
+    if nxt is not None and (nxt.el is line.el or line.el in nxt.el.parents):
         candidate = nxt.text
     else:
         sibling = line.el.find_next_sibling()
@@ -445,7 +447,9 @@ def _fields_of(lines: list[_Line]) -> list[_Field]:
             continue
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line.text)
-            value = line.text[m.end() : end].strip(" |｜")
+            # An unknown label on the same line (文章类型：原创, 浏览次数：) ends the value too.
+            other = _ANY_LABEL_RE.search(line.text, m.end(), end)
+            value = line.text[m.end() : other.start() if other else end].strip(" |｜")
             if not value and i + 1 == len(matches):
                 value = _value_after(line, lines)
             label = _squeeze(m["label"])
@@ -525,29 +529,47 @@ _CONTENT_SELECTORS: tuple[str, ...] = (
     "#ContentRegion",
     ".view.TRS_UEDITOR",
 )
+# A shorter block is navigation or a caption, not a body (a two-line 通告 is ~60 characters).
+_MIN_BODY_CHARS = 40
+# Site chrome that can out-weigh a short body (the footer's 主办单位/browser notice).
+_CHROME_RE = re.compile(r"foot|copyright|header|\bnav|menu|sidebar|breadcrumb|banner|login|search", re.I)
 _TITLE_HINT_RE = re.compile(r"title|biaoti|headline|^tit$|^bt$", re.I)
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_{1,}|\||｜|\s-\s|\s—\s|--)\s*")
 
 
 def _find_body(soup: BeautifulSoup) -> Tag | None:
+    """The document body: the first CMS content marker present (the fullest match, since a
+    summary box may reuse the class), else the densest block of paragraphs."""
     for selector in _CONTENT_SELECTORS:
-        for tag in soup.select(selector):
-            if len(_squeeze(_text_of(tag))) >= 10 or tag.find("img"):
-                return tag
+        scored = [(len(_squeeze(_text_of(tag))), tag) for tag in soup.select(selector)]
+        scored = [(n, tag) for n, tag in scored if n >= 10 or tag.find("img")]
+        if scored:
+            return max(scored, key=lambda pair: pair[0])[1]
     return _densest_block(soup)
+
+
+def _names(tag: Tag) -> list[str]:
+    return [*(tag.get("class") or []), str(tag.get("id") or "")] if isinstance(tag, Tag) else []
 
 
 def _densest_block(soup: BeautifulSoup) -> Tag | None:
     """Fallback for unknown templates: the element whose own paragraphs hold the most text."""
     best: tuple[int, Tag] | None = None
     for tag in soup.find_all(["div", "td", "article", "section"]):
+        if any(_CHROME_RE.search(token) for node in (tag, *tag.parents) for token in _names(node)):
+            continue
         score = 0
         for child in tag.children:
-            if isinstance(child, Tag) and child.name in ("p", "span", "font", "strong", "br"):
+            if not isinstance(child, Tag):
+                if _is_text(child):
+                    score += len(_squeeze(str(child)))
+                continue
+            # Paragraphs, inline runs, and <div> paragraphs of editors that do not emit <p>.
+            if child.name in ("p", "span", "font", "strong", "b") or (
+                child.name == "div" and child.find(["div", "table", "ul", "ol"]) is None
+            ):
                 score += len(_squeeze(_text_of(child)))
-            elif _is_text(child):
-                score += len(_squeeze(str(child)))
-        if score >= 100 and (best is None or score > best[0]):
+        if score >= _MIN_BODY_CHARS and (best is None or score > best[0]):
             best = (score, tag)
     return best[1] if best else None
 
@@ -576,32 +598,40 @@ def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
             yield tag
 
 
-def _visible_title(soup: BeautifulSoup, reference: str | None) -> Tag | None:
+def _visible_title(soup: BeautifulSoup, reference: str | None, body: Tag | None) -> Tag | None:
     """The heading element that shows the title named by ArticleTitle/<title>.
 
     The visible heading is the title "as the page publishes it": ArticleTitle metas sometimes
     append the 文号 (nfra) and <title> appends the site name; the reference only confirms which
-    heading is the document's, since pages carry many "title" classes (panels, sidebars).
+    heading is the document's. Pages repeat titles in sidebars and "latest" lists, so among equal
+    matches the heading closest to the body (deepest common ancestor) wins.
     """
     if not reference:
         return None
     ref = _norm_key(reference)
     # ArticleTitle may carry the 文号 in brackets after the title the page shows (nfra 020).
     refs = {ref, _DOC_NO_TAIL_RE.sub("", ref)}
-    exact: Tag | None = None
-    inside: Tag | None = None
-    around: Tag | None = None
-    for tag in _title_candidates(soup):
+    best: tuple[int, int, int, Tag] | None = None
+    for order, tag in enumerate(_title_candidates(soup)):
+        if tag.find_parent("a") is not None:
+            continue
         text = _norm_key(_text_of(tag))
         if len(text) < 4:
             continue
         if text in refs:
-            exact = exact or tag
+            grade = 0
         elif text in ref and len(text) >= 0.6 * len(ref):
-            inside = inside or tag
+            grade = 1
         elif ref in text and len(ref) >= 0.6 * len(text):
-            around = around or tag
-    return exact or inside or around
+            grade = 2
+        else:
+            continue
+        common = _common_ancestor(tag, body) if body is not None else None
+        closeness = -len(list(common.parents)) if common is not None else 0
+        rank = (grade, closeness, order, tag)
+        if best is None or rank[:3] < best[:3]:
+            best = rank
+    return best[3] if best else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,6 +652,8 @@ _ORGAN_RE = re.compile(
     r"[\u4e00-\u9fff（）()、\s]{2,60}"
     r"(?:委员会|管委会|党工委|人民政府|政府|办公室|办公厅|厅|局|委|部|院|办|中心|所|处|站|署|会|室|镇|乡|街道|公司|总队|支队|大队)"
 )
+# A 令 is signed by a person: 总理 李克强, 省长 …
+_SIGNER_RE = re.compile(r"(?:国务院)?(?:总理|主席|省长|市长|县长|区长|州长|旗长|主任|局长|书记)[\u4e00-\u9fff·]{2,5}")
 _SENTENCE_PUNCT_RE = re.compile(r"[，。；：？！,;?!]")
 
 # Lines that may follow the signature block: notes in brackets （此件公开发布）, the 印发/抄送 block
@@ -718,6 +750,23 @@ def _signature(body_lines: list[_Line]) -> _Signature | None:
     return _Signature(value, _collapse(line.text), organ)
 
 
+def _signature_block(body_lines: list[_Line]) -> _Signature | None:
+    """A signature block that is not at the end: a notice that issues an attached text
+    (印发…的通知 followed by the 方案) or a 国务院令 header (总理 李克强 / date) before the
+    regulation. Only the strict two-line shape counts: a signing organ or signer line directly
+    above a line that is only a date.
+    """
+    for i in range(len(body_lines) - 1, 0, -1):
+        line = body_lines[i]
+        found = _date_line(line.text)
+        if found is None or found[1] is not None or _in_data_table(line):
+            continue
+        previous = body_lines[i - 1].text
+        if _is_organ(previous) or _SIGNER_RE.fullmatch(_squeeze(previous)):
+            return _Signature(found[0], _collapse(line.text), _collapse(previous))
+    return None
+
+
 def _adoption_note(body_lines: list[_Line]) -> tuple[date, str] | None:
     """The date of a 题注 under the title of a law or resolution: （2007年6月29日…会议通过）."""
     for line in body_lines[:5]:
@@ -806,7 +855,7 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
     reference = _meta(metas, "ArticleTitle", "og:title") or _clean_head_title(head_title)
     title_field = _pick(table, "title")
     title = _clean_value(title_field.value) if title_field else None
-    title_tag = _visible_title(soup, reference)
+    title_tag = _visible_title(soup, reference, body)
     if title is None:
         title = _text_of(title_tag) if title_tag is not None else reference
     title = _collapse(title) if title else None
@@ -870,7 +919,7 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
 
     # ---- document date (形成日期)
     doc_date = doc_source = doc_raw = None
-    signature = _signature(body_lines)
+    signature = _signature(body_lines) or _signature_block(body_lines)
     for source, field in (("table", _pick(table, "doc_date")), ("body", body_field("doc_date"))):
         value = parse_date(field.value) if field else None
         if field and value is not None:
@@ -970,7 +1019,6 @@ _NON_LINK_RE = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.I)
 _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|。。+)$")
 _DATE_ONLY_RE = re.compile(r"^[\[［(（【]?(?P<d>.+?)[\]］)）】]?$")
 _PAGER_TEXT_RE = re.compile(r"^(?:下一页|下页|后一页|尾页|末页|最后一页|next|>|>>|»|\d{1,4})$", re.I)
-_PAGER_HREF_RE = re.compile(r"(?:_\d+\.s?html?$|[?&](?:page|pageno|pageindex|pagenum|curpage|currentpage|pn|p)=\d+)", re.I)
 _CREATE_PAGE_RE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
 )
@@ -980,6 +1028,8 @@ _PREPAGE_RE = re.compile(r"\bprepage\s*:\s*['\"]?(\d+)")
 _MAX_STATIC_RE = re.compile(r"\bmaxStaticIndex\s*:\s*(\d+)")
 _QUICK_MODE_RE = re.compile(r"\bquickMode\s*:\s*['\"]([^'\"]*)['\"]")
 _TOTAL_PAGES_TEXT_RE = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页")
+_STATIC_PAGE_RE = re.compile(r"(?P<name>[^/]+?)_(?P<n>\d+)\.(?P<ext>s?html?)", re.I)
+_QUERY_PAGE_KEYS = frozenset({"page", "pageno", "pageindex", "pagenum", "curpage", "currentpage", "pn", "p"})
 _JS_LINE_COMMENT_RE = re.compile(r"(?m)(?<![:'\"\\\w])//.*$")
 _MAX_GENERATED_PAGES = 2000
 
@@ -1073,85 +1123,127 @@ def _labelled_pub(row: Tag, dates: list[tuple[date, str]]) -> tuple[date, str] |
     return None
 
 
-def _page_url(base: str, name: str, ext: str, k: int) -> str:
-    return urljoin(base, f"{name}.{ext}" if k == 0 else f"{name}_{k}.{ext}")
+def _page_url(folder: str, name: str, ext: str, k: int) -> str:
+    """Page k of a TRS-style static pager: index.html, index_1.html, index_2.html …"""
+    return urljoin(folder, f"{name}.{ext}" if k == 0 else f"{name}_{k}.{ext}")
 
 
-def _column_base(url: str) -> str:
-    """The channel folder of a list URL (…/zfxxgknb/ for …/zfxxgknb/index.htm)."""
+def _folder(url: str) -> str:
+    """The folder of a URL (…/zfxxgknb/ for …/zfxxgknb/index.htm and for …/zfxxgknb/)."""
     parts = urlsplit(url)
     path = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def _pagination(soup: BeautifulSoup, url: str, items: int, doc_ext: str | None) -> tuple[tuple[str, ...], int | None]:
-    scripts = "\n".join(s.get_text() for s in soup.find_all("script"))
-    scripts = _JS_LINE_COMMENT_RE.sub("", scripts)
-    folder = _column_base(url)
-    current = urlsplit(url).path.rsplit("/", 1)[-1]
+def _static_page_number(url: str, name: str, ext: str) -> int | None:
+    leaf = urlsplit(url).path.rsplit("/", 1)[-1]
+    if leaf in ("", f"{name}.{ext}"):
+        return 0
+    m = _STATIC_PAGE_RE.fullmatch(leaf)
+    return int(m["n"]) if m and m["name"] == name else None
+
+
+def _query_page(url: str) -> tuple[str, int] | None:
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key.lower() in _QUERY_PAGE_KEYS and value.isdigit():
+            return key, int(value)
+    return None
+
+
+def _with_query(url: str, key: str, value: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    return urlunsplit((*parts[:3], urlencode([*query, (key, str(value))]), ""))
+
+
+def _total_pages(soup: BeautifulSoup, scripts: str) -> int | None:
+    """The page count a pager script or text states (not guessed from links)."""
+    m = _CREATE_PAGE_RE.search(scripts)
+    if m:
+        return int(m[1])
+    m = _COUNT_PAGE_RE.search(scripts)
+    if m and int(m[1]) > 0:
+        return int(m[1])
+    # TRS trt-ui listModel (avalon): the list comes from a search API; the HTML only has
+    # recordCount and prepage.
+    rc, pp = _RECORD_COUNT_RE.search(scripts), _PREPAGE_RE.search(scripts)
+    if rc and pp and int(pp[1]) > 0:
+        return max(1, math.ceil(int(rc[1]) / int(pp[1])))
+    m = _TOTAL_PAGES_TEXT_RE.search(_text_of(soup))
+    if m:
+        return int(m[1] or m[2])
+    return None
+
+
+def _pagination(
+    soup: BeautifulSoup, url: str, items: int, doc_ext: str | None
+) -> tuple[tuple[str, ...], int | None]:
+    scripts = _JS_LINE_COMMENT_RE.sub("", "\n".join(s.get_text() for s in soup.find_all("script")))
+    total = _total_pages(soup, scripts)
     pages: list[str] = []
-    total: int | None = None
 
     def add(page: str) -> None:
         if page != url and page not in pages:
             pages.append(page)
 
     # TRS WCM static pager: createPageHTML(count, current, "index", "html") writes index.html,
-    # index_1.html … index_{count-1}.html.
+    # index_1.html … index_{count-1}.html next to the current page.
     m = _CREATE_PAGE_RE.search(scripts)
     if m:
-        count, cur, name, ext = int(m[1]), int(m[2]), m[3], m[4]
-        total = count
+        count, current, name, ext = int(m[1]), int(m[2]), m[3], m[4]
         for k in range(min(count, _MAX_GENERATED_PAGES)):
-            if k != cur:
-                add(_page_url(folder, name, ext, k))
+            if k != current:
+                add(_page_url(_folder(url), name, ext, k))
 
-    # Static pager links (下一页, 尾页, page numbers) and hand-written document.write pagers.
-    link_pages: list[tuple[str, int]] = []
+    # Pager links in the static HTML (下一页, 尾页, page numbers), including what a
+    # document.write pager left in a saved page.
+    static_links: list[tuple[str, str, str, int]] = []  # folder, name, ext, number
+    query_links: list[tuple[str, int, str]] = []  # key, value, link text
     for a in soup.find_all("a", href=True):
         text = _squeeze(_text_of(a))
         href = str(a["href"]).strip()
         if not _PAGER_TEXT_RE.match(text) or _NON_LINK_RE.match(href):
             continue
         absolute = urljoin(url, href)
-        if not _PAGER_HREF_RE.search(absolute):
+        leaf = urlsplit(absolute).path.rsplit("/", 1)[-1]
+        static = _STATIC_PAGE_RE.fullmatch(leaf)
+        query = _query_page(absolute)
+        if static:
+            static_links.append((_folder(absolute), static["name"], static["ext"], int(static["n"])))
+        elif query:
+            query_links.append((*query, text))
+        else:
             continue
         add(absolute)
-        tm = re.search(r"_(\d+)\.s?html?$", urlsplit(absolute).path)
-        if tm:
-            link_pages.append((absolute, int(tm[1])))
 
-    cm = _COUNT_PAGE_RE.search(scripts)
-    if total is None and cm and int(cm[1]) > 0:
-        total = int(cm[1])
-    if total is None:
-        tm = _TOTAL_PAGES_TEXT_RE.search(_text_of(soup))
-        if tm:
-            total = int(tm[1] or tm[2])
+    if total is None and static_links:
+        total = max(n for *_, n in static_links) + 1
+    # With the page count known, every page of the column can be listed, not just the few
+    # numbers a pager shows (misc 017 shows 1-6 of 56).
+    if total and static_links:
+        folder, name, ext, _ = static_links[0]
+        current = _static_page_number(url, name, ext)
+        for k in range(min(total, _MAX_GENERATED_PAGES)):
+            if k != current:
+                add(_page_url(folder, name, ext, k))
+    if total and query_links:
+        key = query_links[0][0]
+        # The parameter may count from 0 or 1: calibrate on a numbered link ("2" → page=2 or 1).
+        offset = next((v - int(t) for k, v, t in query_links if k == key and t.isdigit()), 0)
+        here = _query_page(url)
+        current = here[1] if here and here[0] == key else None
+        for n in range(1, min(total, _MAX_GENERATED_PAGES) + 1):
+            value = n + offset
+            if value != current and not (current is None and n == 1):
+                add(_with_query(url, key, value))
 
-    # TRS trt-ui listModel (avalon): pages come from a search API, only recordCount/prepage are
-    # in the HTML. The first maxStaticIndex pages of a "动静结合" list are static index_N files.
-    rc, pp = _RECORD_COUNT_RE.search(scripts), _PREPAGE_RE.search(scripts)
-    if total is None and rc and pp and int(pp[1]) > 0:
-        total = max(1, math.ceil(int(rc[1]) / int(pp[1])))
-        qm, ms = _QUICK_MODE_RE.search(scripts), _MAX_STATIC_RE.search(scripts)
-        if qm and "静" in qm[1] and ms and items < int(rc[1]):
-            name, _, ext = current.partition(".") if current else ("index", "", "")
-            ext = ext or doc_ext or "html"
-            for k in range(1, min(total, int(ms[1]))):
-                add(_page_url(folder, name or "index", ext, k))
-
-    # With a known count and a TRS-style numbered link, every page of the column is known.
-    if total and link_pages:
-        sample, k = link_pages[0]
-        stem = re.sub(r"_\d+(\.s?html?)$", "", urlsplit(sample).path.rsplit("/", 1)[-1])
-        name, _, ext = stem.partition(".")
-        ext = re.search(r"\.(s?html?)$", sample)
-        if ext:
-            for j in range(1, min(total, _MAX_GENERATED_PAGES)):
-                add(_page_url(urljoin(sample, "./"), name, ext[1], j))
-    if total is None and link_pages:
-        total = max(k for _, k in link_pages) + 1
+    # trt-ui "动静结合" lists also publish their first maxStaticIndex pages as static files.
+    rc, qm, ms = _RECORD_COUNT_RE.search(scripts), _QUICK_MODE_RE.search(scripts), _MAX_STATIC_RE.search(scripts)
+    if total and rc and qm and ms and "静" in qm[1] and items < int(rc[1]):
+        leaf = urlsplit(url).path.rsplit("/", 1)[-1]
+        name, _, ext = leaf.partition(".")
+        for k in range(1, min(total, int(ms[1]))):
+            add(_page_url(_folder(url), name or "index", ext or doc_ext or "html", k))
     return tuple(pages), total
 
 

@@ -30,6 +30,33 @@ def _common(p: argparse.ArgumentParser, as_of: bool = True, json_out: bool = Tru
         p.add_argument("--json", action="store_true", help="print a one-object JSON summary")
 
 
+# Components add their own subcommands: a module listed here exposes
+# COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}.
+# A module that is not there yet is skipped.
+COMMAND_MODULES = (
+    "zwgk.probes.cli",      # zwgk probe
+    "zwgk.media.cli",       # zwgk media
+    "scheduler",            # zwgk schedule, zwgk status
+    "reports.notify",       # zwgk notify
+    "reports.export",       # zwgk export
+)
+
+
+def component_commands() -> dict[str, tuple[str, Callable[..., Any], Callable[[argparse.Namespace], int]]]:
+    import importlib
+
+    commands = {}
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        commands.update(getattr(module, "COMMANDS", {}))
+    return commands
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zwgk", description="政府网站与政务公开巡检 — inspects government "
                                      "websites against the national disclosure rules.")
@@ -60,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--config", help="show thresholds as overridden by this config")
 
+    for name, (help_text, add_arguments, _run) in component_commands().items():
+        add_arguments(sub.add_parser(name, help=help_text))
+
     p = sub.add_parser("testbed", help="the simulated county web on loopback")
     tsub = p.add_subparsers(dest="testbed_command", required=True)
     t = tsub.add_parser("up", help="serve the testbed until Ctrl-C; writes config.toml and ground_truth.json")
@@ -71,10 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = {
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": cmd_step, "check": cmd_step, "report": cmd_step, "run": cmd_step, "demo": cmd_demo,
         "extract": cmd_extract, "rules": cmd_rules, "testbed": cmd_testbed,
-    }[args.command]
+    }
+    handlers.update({name: run for name, (_h, _a, run) in component_commands().items()})
+    handler = handlers[args.command]
     try:
         return handler(args)
     except ConfigError as exc:
@@ -201,8 +233,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     for rid, m in REGISTRY.items():
         conf = config.rule_conf(rid, m.DEFAULTS) if config else dict(m.DEFAULTS)
         doc = (m.__doc__ or "").strip()
-        source = next((l.split(":", 1)[1].strip() for l in doc.splitlines()
-                       if l.startswith(("Source:", "Policy:"))), "")
+        source = m.SOURCE
         rows.append({"id": rid, "name": m.NAME, "title": m.TITLE, "severity": m.SEVERITY.value,
                      "thresholds": conf, "source": source, "summary": doc.splitlines()[0] if doc else ""})
     if args.json:
@@ -223,7 +254,7 @@ def cmd_testbed(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     with Testbed(seed=args.seed, as_of=as_of) as tb:
         config_file, truth_file = tb.write(args.dir)
-        print(f"testbed: {tb.base_url}/ answering on 127.0.0.1, DNS at {tb.dns.address}, as of {as_of}")
+        print(f"testbed: {tb.base_url}/ on 127.0.0.1{' and [::1]' if tb.has_ipv6 else ''} port {tb.port}, DNS at {tb.dns.address}, as of {as_of}")
         print(f"config:  {config_file}   (zwgk run --config {config_file} --as-of {as_of})")
         print(f"truth:   {truth_file}")
         print("Ctrl-C stops it.")

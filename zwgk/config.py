@@ -76,6 +76,37 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
 }
 
+# Components that own a section of config.toml declare it in their own module
+# as CONFIG_SECTIONS = {name: {key: Field}} (plain tables) and/or
+# CONFIG_ARRAYS = {name: {key: Field}} (arrays of tables, [[name]]).  They are
+# validated like the core sections and reach the code as Config.section(name)
+# or Config.array(name).  A module listed here that is not there yet is skipped.
+COMPONENT_MODULES = (
+    "zwgk.probes.settings",     # [probes]
+    "zwgk.media.settings",      # [[accounts]]: 政务新媒体
+    "zwgk.schedule_settings",   # [schedule]
+    "reports.notify_settings",  # [smtp], [notify]
+    "zwgk.tasks",               # [[tasks]]: 方案 tasks and their 牵头单位
+)
+
+
+def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:
+    import importlib
+
+    sections: dict[str, dict[str, Field]] = {}
+    arrays: dict[str, dict[str, Field]] = {}
+    for name in COMPONENT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue   # the component is not there (yet)
+            raise
+        sections.update(getattr(module, "CONFIG_SECTIONS", {}))
+        arrays.update(getattr(module, "CONFIG_ARRAYS", {}))
+    return sections, arrays
+
+
 SITE_FIELDS: dict[str, Field] = {
     "id": Field(str, required=True),
     "name": Field(str, required=True),
@@ -106,6 +137,16 @@ class Config:
     sites: tuple[Site, ...]
     units: tuple[Unit, ...]
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra_arrays: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A component's validated [name] table, defaults filled in."""
+        return self.extra_sections[name]
+
+    def array(self, name: str) -> tuple[dict[str, Any], ...]:
+        """A component's validated [[name]] tables."""
+        return self.extra_arrays.get(name, ())
 
     def rule_conf(self, rule_id: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
         return {**defaults, **self.rules.get(rule_id, {})}
@@ -213,12 +254,21 @@ class _Validator:
             raise self.error(keypath, f"expected an http(s) URL, got {url!r}")
 
     def build(self, data: dict[str, Any]) -> Config:
-        known = set(SECTIONS) | {"sites", "units", "rules"}
+        extra_sections, extra_arrays = component_schemas()
+        known = set(SECTIONS) | set(extra_sections) | set(extra_arrays) | {"sites", "units", "rules"}
         for key in data:
             if key not in known:
                 raise self.error((key,), f"unknown section (expected one of: {', '.join(sorted(known))})")
         sections = {name: self.check_table(data.get(name, {}), fields, (name,))
                     for name, fields in SECTIONS.items()}
+        extras = {name: self.check_table(data.get(name, {}), fields, (name,))
+                  for name, fields in extra_sections.items()}
+        arrays: dict[str, tuple[dict[str, Any], ...]] = {}
+        for name, fields in extra_arrays.items():
+            raw = data.get(name, [])
+            if not isinstance(raw, list):
+                raise self.error((name,), f"expected [[{name}]] tables")
+            arrays[name] = tuple(self.check_table(t, fields, (name, i)) for i, t in enumerate(raw))
 
         units = []
         raw_units = data.get("units", [])
@@ -273,6 +323,8 @@ class _Validator:
             sites=tuple(sites),
             units=tuple(units),
             rules=rules,
+            extra_sections=extras,
+            extra_arrays=arrays,
         )
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:

@@ -86,12 +86,31 @@ def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
     return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
 
 
-def load_observations(store: Store, config: Config, crawl_run_id: int) -> Observations:
+# Components that observe outside the crawl (probes, 政务新媒体) load their
+# records for the checks: a module listed here exposes
+# load(store, config, as_of) -> {Observations field name: tuple of records}.
+OBSERVATION_LOADERS = ("zwgk.probes.observations", "zwgk.media.observations")
+
+
+def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: date | None = None
+                      ) -> Observations:
+    import importlib
+
+    extra: dict[str, Any] = {}
+    for name in OBSERVATION_LOADERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        extra.update(module.load(store, config, as_of or date.today()))
     return Observations(
         run_id=crawl_run_id, sites=config.sites, units=config.units,
         pages=tuple(store.pages(crawl_run_id)), columns=tuple(store.columns(crawl_run_id)),
         list_items=tuple(store.list_items(crawl_run_id)), documents=tuple(store.documents(crawl_run_id)),
-        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id)))
+        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id)),
+        **extra)
 
 
 def check(config: Config, as_of: date) -> StepResult:
@@ -103,7 +122,7 @@ def check(config: Config, as_of: date) -> StepResult:
             raise PipelineError(f"{config.database}: no complete crawl to check yet; run `zwgk crawl` first")
         run_id = store.start_run("check", as_of, crawl_run_id=crawl_run.id)
         try:
-            obs = load_observations(store, config, crawl_run.id)
+            obs = load_observations(store, config, crawl_run.id, as_of)
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
             findings = list(run_checks(obs, config.rules, ctx))
             store.add_findings(run_id, findings)

@@ -100,6 +100,17 @@ MIGRATIONS: list[str] = [
 ]
 
 
+# Components keep their own tables and migrations in their own module, as
+# MIGRATIONS = [sql, ...]; their versions live in the schema_versions table.
+# A module listed here that is not there yet is skipped.
+COMPONENT_SCHEMAS = (
+    "zwgk.probes.schema",       # homepage availability and IPv6 probes, DNS
+    "zwgk.media.schema",        # 政务新媒体 account observations
+    "reports.outbox_schema",    # 整改通知 outbox and sending log
+    "zwgk.schedule_schema",     # scheduler lock and job history
+)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -170,6 +181,18 @@ class Store:
                 for statement in _statements(MIGRATIONS[i]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={i + 1}")
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_versions "
+                        "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        for name, migrations in component_migrations():
+            row = self.db.execute("SELECT version FROM schema_versions WHERE component=?", (name,)).fetchone()
+            done = row[0] if row else 0
+            if done > len(migrations):
+                raise RuntimeError(f"{self.path}: schema of {name} ({done}) is newer than this zwgk; upgrade zwgk")
+            for i in range(done, len(migrations)):
+                with self.transaction() as db:
+                    for statement in _statements(migrations[i]):
+                        db.execute(statement)
+                    db.execute("INSERT OR REPLACE INTO schema_versions VALUES (?,?)", (name, i + 1))
 
     # -- runs ------------------------------------------------------------------
     def start_run(self, kind: str, as_of: date, crawl_run_id: int | None = None,
@@ -346,6 +369,21 @@ class Store:
         return [Finding(r["rule"], Severity(r["severity"]), r["site"], r["unit"], r["column_url"], r["url"],
                         r["message"], json.loads(r["evidence"]), _d(r["as_of"]))
                 for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+def component_migrations() -> list[tuple[str, list[str]]]:
+    import importlib
+
+    out = []
+    for name in COMPONENT_SCHEMAS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        out.append((name, list(module.MIGRATIONS)))
+    return out
 
 
 def _statements(script: str) -> list[str]:

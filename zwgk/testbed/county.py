@@ -15,7 +15,7 @@ from typing import Any
 
 from zwgk.workdays import WorkdayCalendar
 
-PORTAL_HOST = "www.jss.test"
+PORTAL_HOST = "www.jss.gov.cn.test"   # ".gov.cn" as on the real portal; ".test" keeps it off the Internet
 COUNTY = "积石山保安族东乡族撒拉族自治县"
 SITE_ID = "portal"
 SITE_UNIT = "县政府办公室"

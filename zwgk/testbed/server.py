@@ -1,22 +1,67 @@
-"""Serving the simulated county on loopback: HTTP, DNS, its config and ground truth.
+"""Serving the simulated county on loopback: HTTP (v4 and v6), DNS, config and ground truth.
 
-``Testbed`` starts a DNS server answering the testbed's ``.test`` names with
-127.0.0.1, an HTTP server on a free port of 127.0.0.1 dispatching on the Host
-header, and writes ``config.toml`` (pointing zwgk at both) and
-``ground_truth.json`` into a directory.  It never listens beyond loopback.
+``Testbed`` starts a DNS server for the testbed's ``.test`` names, one HTTP
+server on a free port bound to both 127.0.0.1 and [::1] (so a name's A and
+AAAA records reach the same port) that dispatches on the Host header to a
+``HostApp``, and writes ``config.toml`` and ``ground_truth.json``.  It never
+listens beyond loopback.
+
+Parts of the testbed beyond the county's pages (IPv6 and availability hosts,
+政务新媒体 feeds, SMTP …) are components: a module in TESTBED_COMPONENTS
+exposes ``Component(testbed)`` with ``install()`` (add hosts, start servers),
+``ground_truth() -> {"findings": [...], "near_misses": [...]}``,
+``config_toml() -> str`` (appended to the testbed's config) and ``stop()``.
 """
 from __future__ import annotations
 
+import importlib
 import json
+import socket
 import threading
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Protocol
 from urllib.parse import urlsplit
 
 from zwgk.testbed.county import PORTAL_HOST, SITE_ID, SITE_UNIT, UNITS, County
 from zwgk.testbed.dns import TestbedDNS, Zone
+
+TESTBED_COMPONENTS = (
+    "zwgk.testbed.network",   # IPv6, availability, DNS cases
+    "zwgk.testbed.media",     # 政务新媒体 feeds and account pages
+    "zwgk.testbed.smtp",      # an SMTP server receiving the units' mail
+)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    body: bytes = b""
+    delay_s: float = 0.0     # wait before answering: slow hosts and timeouts
+    drop: bool = False       # close the connection without answering
+
+
+class HostApp(Protocol):
+    def respond(self, method: str, path: str, headers: Mapping[str, str], family: str) -> Reply:
+        """Answer one request; ``family`` is "v4" or "v6" (the address it arrived on)."""
+        ...
+
+
+class CountyApp:
+    """The county portal's pages, from the County model."""
+
+    def __init__(self, county: County) -> None:
+        self.county = county
+        self.lock = threading.Lock()
+
+    def respond(self, method: str, path: str, headers: Mapping[str, str], family: str) -> Reply:
+        with self.lock:
+            status, hdrs, body = self.county.respond(urlsplit(path).path)
+        return Reply(status, hdrs, body)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -27,20 +72,30 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, with_body: bool) -> None:
-        host = (self.headers.get("Host") or "").split(":")[0].lower()
-        county = self.server.county
-        if host != PORTAL_HOST:
-            status, headers, body = 404, {"Content-Type": "text/plain"}, b"unknown host"
+        host = (self.headers.get("Host") or "").lower()
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        app = self.server.testbed.apps.get(host.strip("[]"))
+        self.server.testbed.requests += 1
+        if app is None:
+            reply = Reply(421, {"Content-Type": "text/plain"}, b"unknown host")
         else:
-            with self.server.lock:
-                status, headers, body = county.respond(urlsplit(self.path).path)
-        self.send_response(status)
-        for k, v in headers.items():
+            reply = app.respond(self.command, self.path, dict(self.headers.items()), self.server.family)
+        if reply.delay_s:
+            time.sleep(reply.delay_s)
+        if reply.drop:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(reply.status)
+        for k, v in reply.headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if with_body:
-            self.wfile.write(body)
+            self.wfile.write(reply.body)
 
     def do_GET(self) -> None:  # noqa: N802
         self._answer(True)
@@ -51,44 +106,110 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    county: County
-    lock: threading.Lock
+    request_queue_size = 128
+    testbed: "Testbed"
+    family: str
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def _free_dual_port() -> tuple[int, bool]:
+    """A port free on 127.0.0.1 and, when this host has IPv6 loopback, on [::1]."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
+            s4.bind(("127.0.0.1", 0))
+            port = s4.getsockname()[1]
+            try:
+                with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+                    s6.bind(("::1", port))
+            except OSError as exc:
+                if exc.errno in (99, 97):  # EADDRNOTAVAIL / EAFNOSUPPORT: no IPv6 here
+                    return port, False
+                continue
+            return port, True
+    raise RuntimeError("no port free on both 127.0.0.1 and [::1]")
 
 
 class Testbed:
     __test__ = False  # not a pytest test class
-    def __init__(self, seed: int = 1, as_of: date | None = None, host: str = "127.0.0.1") -> None:
-        if host not in ("127.0.0.1", "::1"):
-            raise ValueError("the testbed listens on loopback only")
+
+    def __init__(self, seed: int = 1, as_of: date | None = None, components: bool = True) -> None:
         self.seed = seed
         self.as_of = as_of or date.today()
-        self.host = host
-        self.http: _Server | None = None
+        self.apps: dict[str, HostApp] = {}
+        self.zone = Zone()
+        self.servers: list[_Server] = []
         self.dns: TestbedDNS | None = None
         self.county: County | None = None
-        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.has_ipv6 = False
+        self.requests = 0
+        self.use_components = components
+        self.components: list[Any] = []
+
+    # -- hosts ----------------------------------------------------------------------------
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
 
     @property
     def base_url(self) -> str:
-        assert self.http is not None
-        return f"http://{PORTAL_HOST}:{self.http.server_address[1]}"
+        return self.url(PORTAL_HOST, "").rstrip("/")
 
+    def add_host(self, host: str, app: HostApp | None, a: list[str] | None = None,
+                 aaaa: list[str] | None = None, ns: list[str] | None = None) -> None:
+        """Serve ``host`` with ``app`` and publish its records (default: A 127.0.0.1, no AAAA)."""
+        host = host.lower()
+        if app is not None:
+            self.apps[host] = app
+        a = ["127.0.0.1"] if a is None else a
+        for addr in [*a, *(aaaa or [])]:
+            if addr not in ("127.0.0.1", "::1") and not addr.startswith("127."):
+                raise ValueError(f"testbed addresses must be loopback, got {addr}")
+        if self.dns is not None:
+            self.dns.set(host, a=a, aaaa=aaaa or [], ns=ns or [])
+        else:
+            self.zone.a[host] = a
+            self.zone.aaaa[host] = aaaa or []
+            if ns:
+                self.zone.ns[host] = ns
+
+    # -- life -------------------------------------------------------------------------------
     def start(self) -> "Testbed":
-        self.dns = TestbedDNS(Zone(a={PORTAL_HOST: ["127.0.0.1"]}))
+        self.port, self.has_ipv6 = _free_dual_port()
+        self.county = County(self.seed, self.as_of, self.url(PORTAL_HOST, ""))
+        self.add_host(PORTAL_HOST, CountyApp(self.county))
+        self.dns = TestbedDNS(self.zone)
         self.dns.start()
-        self.http = _Server((self.host, 0), _Handler)
-        self.http.lock = threading.Lock()
-        self.county = County(self.seed, self.as_of, self.base_url)
-        self.http.county = self.county
-        self._thread = threading.Thread(target=self.http.serve_forever, name="testbed-http", daemon=True)
-        self._thread.start()
+        families = [("127.0.0.1", _Server, "v4")] + ([("::1", _Server6, "v6")] if self.has_ipv6 else [])
+        for address, cls, family in families:
+            server = cls((address, self.port), _Handler)
+            server.testbed = self
+            server.family = family
+            threading.Thread(target=server.serve_forever, name=f"testbed-http-{family}", daemon=True).start()
+            self.servers.append(server)
+        if self.use_components:
+            for name in TESTBED_COMPONENTS:
+                try:
+                    module = importlib.import_module(name)
+                except ModuleNotFoundError as exc:
+                    if exc.name and name.startswith(exc.name):
+                        continue
+                    raise
+                component = module.Component(self)
+                component.install()
+                self.components.append(component)
         return self
 
     def stop(self) -> None:
-        if self.http:
-            self.http.shutdown()
-            self.http.server_close()
-            self.http = None
+        for component in reversed(self.components):
+            component.stop()
+        self.components.clear()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+        self.servers.clear()
         if self.dns:
             self.dns.stop()
             self.dns = None
@@ -99,9 +220,15 @@ class Testbed:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # -- outputs ------------------------------------------------------------------------------
     def ground_truth(self) -> dict[str, Any]:
         assert self.county is not None
-        return self.county.ground_truth()
+        truth = self.county.ground_truth()
+        for component in self.components:
+            extra = component.ground_truth()
+            truth["findings"] += extra.get("findings", [])
+            truth["near_misses"] += extra.get("near_misses", [])
+        return truth
 
     def config_toml(self, database: str = "zwgk.sqlite3", report_dir: str = "report") -> str:
         assert self.dns is not None and self.county is not None
@@ -134,16 +261,18 @@ class Testbed:
             "[[units]]",
             f'name = "{SITE_UNIT}"',
             'type = "部门"',
-            'email = "bgs@jss.test"',
+            'email = "bgs@jss.gov.cn.test"',
         ]
         for name, utype, path in UNITS:
             lines += ["", "[[units]]", f'name = "{name}"', f'type = "{utype}"',
-                      f'email = "{path.strip("/").replace("/", "-")}@jss.test"',
+                      f'email = "{path.strip("/").replace("/", "-")}@jss.gov.cn.test"',
                       f'column_prefixes = ["{base}{path}"]']
         lines += ["", "# Two checks of a failing link within one crawl are enough here: the testbed",
                   "# does not change between them.  Real sites keep the default (1 hour).",
                   "[rules.LNK002]", "confirm_after_hours = 0", "",
                   "[rules.LNK001]", "confirm_after_hours = 0", ""]
+        for component in self.components:
+            lines += ["", component.config_toml()]
         return "\n".join(lines)
 
     def write(self, directory: str | Path) -> tuple[Path, Path]:
