@@ -85,6 +85,10 @@ class PageObs:
     referrer: str | None
     depth: int
     fetched_at: datetime
+    replacement_chars: int = 0        # U+FFFD left after decoding: mojibake evidence (ENC001)
+    site_id_code: str | None = None   # <meta name="SiteIDCode">
+    footer_text: str | None = None    # visible text of the page's end (homepages only): 网站标识码, ICP, 公安备案
+    badge_links: tuple[str, ...] = () # links/images of the 党政机关网站标识 (conac) and 备案 sites (homepages only)
 
 
 @dataclass(frozen=True)

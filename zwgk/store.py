@@ -97,6 +97,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX findings_run ON findings(run_id);
     """,
+    """
+    ALTER TABLE pages ADD COLUMN replacement_chars INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pages ADD COLUMN site_id_code TEXT;
+    ALTER TABLE pages ADD COLUMN footer_text TEXT;
+    ALTER TABLE pages ADD COLUMN badge_links TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 
@@ -238,10 +244,11 @@ class Store:
     def add_pages(self, pages: Iterable[PageObs]) -> None:
         with self.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(p.run_id, p.site_id, p.url, p.kind, p.column_url, p.status, p.encoding,
                   int(p.charset_mismatch), p.title, p.column_name, p.column_type, p.item_count,
-                  int(p.empty_marker), p.referrer, p.depth, _iso(p.fetched_at)) for p in pages])
+                  int(p.empty_marker), p.referrer, p.depth, _iso(p.fetched_at), p.replacement_chars,
+                  p.site_id_code, p.footer_text, json.dumps(list(p.badge_links))) for p in pages])
 
     def add_list_items(self, items: Iterable[ListItemObs]) -> None:
         with self.transaction() as db:
@@ -254,7 +261,8 @@ class Store:
         return [PageObs(r["run_id"], r["site_id"], r["url"], r["kind"], r["column_url"], r["status"],
                         r["encoding"], bool(r["charset_mismatch"]), r["title"], r["column_name"],
                         r["column_type"], r["item_count"], bool(r["empty_marker"]), r["referrer"],
-                        r["depth"], datetime.fromisoformat(r["fetched_at"]))
+                        r["depth"], datetime.fromisoformat(r["fetched_at"]), r["replacement_chars"],
+                        r["site_id_code"], r["footer_text"], tuple(json.loads(r["badge_links"])))
                 for r in self.db.execute("SELECT * FROM pages WHERE run_id=? ORDER BY url", (run_id,))]
 
     def list_items(self, run_id: int) -> list[ListItemObs]:

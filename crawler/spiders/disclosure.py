@@ -191,6 +191,11 @@ class DisclosureSpider(scrapy.Spider):
                 meta.get("list_date"), detail.has_metadata_table, now())
         else:
             listing = extract_list(html, url)
+            if kind == "home":
+                # The homepage's dated items are what UPD001 judges; the homepage is no column.
+                for item in listing.items:
+                    yield ListItemObs(self.run_id, meta["check_url"], meta["check_url"], item.url, item.title,
+                                      item.date, item.date_raw)
             if kind not in ("home", "entry") and (listing.items or detail.column_name or kind == "listpage"):
                 kind = "column"
                 column_url = meta.get("column_url") or meta["check_url"]
@@ -211,9 +216,11 @@ class DisclosureSpider(scrapy.Spider):
                     if req:
                         yield req
 
+        footer, badges = (identity_of(html) if kind in ("home", "entry") else (None, ()))
         yield PageObs(kind=kind, column_url=column_url, encoding=encoding, charset_mismatch=mismatch,
                       title=detail.title, column_name=detail.column_name, column_type=detail.column_type,
-                      item_count=item_count, empty_marker=empty, **base)
+                      item_count=item_count, empty_marker=empty, replacement_chars=html.count("\ufffd"),
+                      site_id_code=detail.site_id_code, footer_text=footer, badge_links=badges, **base)
         yield from self.follow_links(response, html, state, meta["depth"])
 
     def follow_links(self, response: Response, html: str, state: SiteState, depth: int) -> Iterator[Any]:
@@ -268,6 +275,17 @@ def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     if "timeout" in name:
         return LinkOutcome.TIMEOUT, detail
     return LinkOutcome.ERROR, detail
+
+
+BADGE_HOSTS = ("conac.cn", "beian.miit.gov.cn", "beian.gov.cn", "miitbeian.gov.cn")
+
+
+def identity_of(html: str) -> tuple[str | None, tuple[str, ...]]:
+    """The end of a homepage's visible text (where 网站标识码, ICP and 公安备案 sit) and its badge links."""
+    text = " ".join(_visible_text(html).split())
+    badges = tuple(sorted({m.group(1) for m in re.finditer(r'(?:href|src)\s*=\s*["\']([^"\']+)', html)
+                           if any(h in m.group(1) for h in BADGE_HOSTS)}))
+    return (text[-1500:] or None), badges
 
 
 def _host(url: str) -> str:
