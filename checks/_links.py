@@ -1,19 +1,29 @@
-"""Confirmation of failing links over time, shared by LNK001 and LNK002.
+"""Confirmation of failing links over time, shared by LNK001–LNK004.
 
 A link is broken only when the site said so (BROKEN, SOFT_404, REDIRECT_LOOP) at two
 checks at least ``confirm_after_hours`` apart, with no success since.  Timeouts,
 blocks (403/429) and DNS or connection errors are "could not verify": they neither
 confirm nor clear a failure.
+
+Each confirmed failing target is reported under exactly one rule (no double
+deduction): an attachment under LNK004, a soft 404 under LNK003, anything else
+under LNK001 when the homepage links to it, else LNK002.
 """
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Iterable
+from typing import Any, Iterable, Iterator
+from urllib.parse import unquote, urlsplit
 
-from zwgk.records import LinkCheck, LinkOutcome
+from checks.base import CheckContext, Observations
+from zwgk.records import Finding, LinkCheck, LinkObs, LinkOutcome, Severity
 
 INCONCLUSIVE = {LinkOutcome.TIMEOUT, LinkOutcome.BLOCKED, LinkOutcome.DNS_ERROR, LinkOutcome.CONNECT_ERROR,
                 LinkOutcome.TLS_ERROR, LinkOutcome.ERROR, LinkOutcome.EXCLUDED}
+ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip",
+                       ".rar", ".7z", ".ofd", ".txt", ".csv")
+OUTCOME_LABEL = {LinkOutcome.BROKEN: "无法访问", LinkOutcome.SOFT_404: "页面不存在（软404）",
+                 LinkOutcome.REDIRECT_LOOP: "重定向循环"}
 
 
 def confirmed_failures(history: Iterable[LinkCheck], hours: float) -> dict[str, list[LinkCheck]]:
@@ -38,3 +48,52 @@ def pending(history: Iterable[LinkCheck], confirmed: dict[str, list[LinkCheck]])
         if check.outcome not in INCONCLUSIVE:
             last[check.url] = check
     return {url for url, c in last.items() if c.outcome.is_failure and url not in confirmed}
+
+
+def is_attachment(url: str) -> bool:
+    return unquote(urlsplit(url).path).lower().endswith(ATTACHMENT_SUFFIXES)
+
+
+def rule_for(target: str, last: LinkCheck, on_homepage: bool) -> str:
+    if is_attachment(target):
+        return "LNK004"
+    if last.outcome is LinkOutcome.SOFT_404:
+        return "LNK003"
+    return "LNK001" if on_homepage else "LNK002"
+
+
+def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str,
+                  severity: Severity) -> Iterator[Finding]:
+    """The confirmed failing links that belong to ``rule``, one finding per target."""
+    homes = {s.url for s in obs.sites}
+    by_target: dict[str, list[LinkObs]] = {}
+    for link in obs.links:
+        by_target.setdefault(link.target_url, []).append(link)
+    history = [c for c in obs.link_checks if c.url in by_target]
+    confirmed = confirmed_failures(history, conf["confirm_after_hours"])
+    for url in sorted(pending(history, confirmed)):
+        links = by_target[url]
+        last = next(c for c in reversed(history) if c.url == url)
+        if rule_for(url, last, any(l.source_url in homes for l in links)) == rule:
+            ctx.could_not_verify(rule, f"{url}: 已失败一次，待 {conf['confirm_after_hours']} 小时后复核")
+    for url in sorted(confirmed):
+        checks = confirmed[url]
+        found_on = by_target[url]
+        on_home = [l for l in found_on if l.source_url in homes]
+        if rule_for(url, checks[-1], bool(on_home)) != rule:
+            continue
+        first = (on_home or found_on)[0]
+        status = checks[-1].status
+        label = OUTCOME_LABEL.get(checks[-1].outcome, checks[-1].outcome.value)
+        yield Finding(
+            rule=rule, severity=severity, site=first.site_id, unit=obs.owner(first.source_url, first.site_id),
+            column=None, url=url,
+            message=(f"页面 {first.source_url} 上的{'附件' if rule == 'LNK004' else '链接'}“{first.text or url}”"
+                     f"{label}（{status or checks[-1].outcome.value}），"
+                     f"{checks[0].checked_at:%m-%d %H:%M} 与 {checks[-1].checked_at:%m-%d %H:%M} 两次检查均失败。"),
+            evidence={"status": status, "outcome": checks[-1].outcome.value,
+                      "sources": sorted({l.source_url for l in found_on}),
+                      "element": first.element, "text": first.text,
+                      "final_url": checks[-1].detail,
+                      "checks": [c.checked_at.isoformat() for c in checks]},
+            as_of=ctx.as_of)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from checks.broken_links import broken_link_findings
+from checks._links import link_findings
 from zwgk.records import Finding, LinkObs, Severity
 
 ID = "LNK001"
@@ -27,4 +27,4 @@ DEFAULTS: dict[str, Any] = {"confirm_after_hours": 1.0, "points": 1.0}
 
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
-    yield from broken_link_findings(obs, conf, ctx, ID, SEVERITY, on_homepage=True)
+    yield from link_findings(obs, conf, ctx, ID, SEVERITY)

@@ -361,13 +361,13 @@ def _drop_invisible(soup: BeautifulSoup) -> None:
     AngularJS pages keep a hidden copy of the article and an empty hidden metadata block
     (``ng-hide``, misc 020/021); browser saves keep ``display:none`` share widgets.
     """
-    for tag in soup.find_all(_SKIP_TAGS - {"title"}):
+    doomed = [t for t in soup.find_all(True) if (t.name in _SKIP_TAGS and t.name != "title") or _is_hidden(t)]
+    doomed_ids = {id(t) for t in doomed}
+    # Only the outermost ones: their descendants go with them. Decided before removing anything,
+    # because a decomposed element can no longer be asked about its parents.
+    outermost = [t for t in doomed if not any(id(p) in doomed_ids for p in t.parents)]
+    for tag in outermost:
         tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        if _is_hidden(tag):
-            tag.decompose()
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +391,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "source": ("来源", "信息来源", "文章来源", "稿件来源"),
     # Bare 时间/日期 only count on the info line next to the heading (pingtan's "时间：…").
     "weak_pub": ("时间", "日期"),
+    # Not used, but they end the value before them when an info line glues spans together
+    # (来源：某局浏览次数：12).
+    "other": (
+        "浏览次数", "点击数", "点击量", "访问量", "阅读量", "阅读次数", "作者", "责任编辑", "编辑",
+        "文章类型", "字号", "字体", "分享到", "打印",
+    ),
 }
 _LABEL_KEY = {label: key for key, labels in _LABELS.items() for label in labels}
 _TABLE_KEYS = frozenset({"index_no", "doc_no", "publisher", "doc_date", "pub_date", "title", "validity", "topic"})
@@ -398,13 +404,20 @@ _TABLE_KEYS = frozenset({"index_no", "doc_no", "publisher", "doc_date", "pub_dat
 _TABLE_ANCHOR_KEYS = frozenset({"index_no", "doc_no", "publisher", "doc_date", "topic"})
 
 # Labels are often letter-spaced (索&ensp;引&ensp;号, 标　　题): allow whitespace between characters.
-# A label starts its line or follows a space or separator: 更新时间 is not 时间, and a label quoted
-# inside a sentence (注明“文章来源：…”) is not a field.
+# A label starts its line or follows a space, a separator or the end of the previous value (a
+# digit, as in "10:00来源："): 更新时间 is not 时间, and a label quoted inside a sentence
+# (注明“文章来源：…”) is not a field.
 _LABEL_ALT = "|".join(
     r"\s*".join(map(re.escape, label)) for label in sorted(_LABEL_KEY, key=len, reverse=True)
 )
-_LABEL_RE = re.compile(rf"(?:^|(?<=[\s|｜\]】）)>]))(?P<label>{_LABEL_ALT})\s*[:：]")
-_ANY_LABEL_RE = re.compile(r"\s[\u4e00-\u9fff]{2,8}[:：]")
+_LABEL_RE = re.compile(rf"(?:^|(?<=[\s|｜\]】）)>0-9A-Za-z]))(?P<label>{_LABEL_ALT})\s*[:：]")
+# What ends a value besides the next recognised label: an unknown label after a space, or a
+# known label of 3+ characters glued to the value (spans without whitespace between them).
+_ANY_LABEL_RE = re.compile(
+    r"\s[\u4e00-\u9fff]{2,8}[:：]|(?:"
+    + "|".join(map(re.escape, sorted((k for k in _LABEL_KEY if len(k) >= 3), key=len, reverse=True)))
+    + r")[:：]"
+)
 _LABEL_ONLY_RE = re.compile(rf"\s*(?P<label>{_LABEL_ALT})\s*[:：]?\s*")
 
 # Values that mean "this page has none".
@@ -555,8 +568,14 @@ def _names(tag: Tag) -> list[str]:
 def _densest_block(soup: BeautifulSoup) -> Tag | None:
     """Fallback for unknown templates: the element whose own paragraphs hold the most text."""
     best: tuple[int, Tag] | None = None
+    # Chrome is inherited: computed top-down in document order, linear even for the deeply
+    # nested unclosed <div>s of hand-edited pages.
+    chrome: dict[int, bool] = {}
+    for tag in soup.find_all(True):
+        inherited = chrome.get(id(tag.parent), False)
+        chrome[id(tag)] = inherited or any(_CHROME_RE.search(token) for token in _names(tag))
     for tag in soup.find_all(["div", "td", "article", "section"]):
-        if any(_CHROME_RE.search(token) for node in (tag, *tag.parents) for token in _names(node)):
+        if chrome[id(tag)]:
             continue
         score = 0
         for child in tag.children:
@@ -566,16 +585,12 @@ def _densest_block(soup: BeautifulSoup) -> Tag | None:
                 continue
             # Paragraphs, inline runs, and <div> paragraphs of editors that do not emit <p>.
             if child.name in ("p", "span", "font", "strong", "b") or (
-                child.name == "div" and child.find(["div", "table", "ul", "ol"]) is None
+                child.name == "div" and child.find(["div", "table", "ul", "ol"], recursive=False) is None
             ):
                 score += len(_squeeze(_text_of(child)))
         if score >= _MIN_BODY_CHARS and (best is None or score > best[0]):
             best = (score, tag)
     return best[1] if best else None
-
-
-def _norm_key(text: str) -> str:
-    return _squeeze(text)
 
 
 def _clean_head_title(title: str | None) -> str | None:
@@ -608,14 +623,14 @@ def _visible_title(soup: BeautifulSoup, reference: str | None, body: Tag | None)
     """
     if not reference:
         return None
-    ref = _norm_key(reference)
+    ref = _squeeze(reference)
     # ArticleTitle may carry the 文号 in brackets after the title the page shows (nfra 020).
     refs = {ref, _DOC_NO_TAIL_RE.sub("", ref)}
     best: tuple[int, int, int, Tag] | None = None
     for order, tag in enumerate(_title_candidates(soup)):
         if tag.find_parent("a") is not None:
             continue
-        text = _norm_key(_text_of(tag))
+        text = _squeeze(_text_of(tag))
         if len(text) < 4:
             continue
         if text in refs:
@@ -789,6 +804,8 @@ _PUB_META_NAMES = (
     "publish_date",
     "article:published_time",
 )
+# hrefs that are not links to another document.
+_NON_LINK_RE = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.I)
 _ATTACHMENT_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|et)$", re.I)
 # How far (in lines) an info line may sit from the heading/body and still describe this article.
 _INFO_LINE_REACH = 25
@@ -809,7 +826,7 @@ def _attachments(region: Tag | None, base: str | None) -> tuple[str, ...]:
     found: list[str] = []
     for a in region.find_all("a", href=True):
         href = str(a["href"]).strip()
-        if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+        if not href or _NON_LINK_RE.match(href):
             continue
         absolute = urljoin(base, href) if base else href
         if _ATTACHMENT_EXT_RE.search(urlsplit(absolute).path) and absolute not in found:
@@ -827,6 +844,174 @@ def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
     return None
 
 
+@dataclass
+class _Article:
+    """A detail page laid out as lines, with its labelled fields sorted by where they sit."""
+
+    lines: list[_Line]
+    body: Tag | None
+    body_lines: list[_Line]
+    table: list[_Field]  # the 信息公开 metadata table, [] when the page has none
+    others: list[_Field]  # labelled fields outside that table
+    title_tag: Tag | None
+    title_line: int | None
+
+    @property
+    def anchors(self) -> tuple[int, int] | None:
+        """Line span of the article itself: from its heading to the end of its body."""
+        points = [i for i in (self.title_line,) if i is not None]
+        if self.body_lines:
+            points += [self.body_lines[0].idx, self.body_lines[-1].idx]
+        return (min(points), max(points)) if points else None
+
+    def info_line(self, key: str) -> _Field | None:
+        """A labelled field outside the table and the body, nearest to the article: the line
+        under the heading (发布时间：… 来源：…), not a sidebar's or the footer's."""
+        span = self.anchors
+        if span is None:
+            return None
+        lo, hi = span
+        order = _LABELS[key]
+        best: tuple[int, int, _Field] | None = None
+        for f in self.others:
+            if f.key != key or f.in_body or not f.value:
+                continue
+            distance = lo - f.line if f.line < lo else max(0, f.line - hi)
+            if distance <= _INFO_LINE_REACH and (best is None or (distance, order.index(f.label)) < best[:2]):
+                best = (distance, order.index(f.label), f)
+        return best[2] if best else None
+
+    def body_field(self, key: str) -> _Field | None:
+        return _pick((f for f in self.others if f.in_body and f.value), key)
+
+    def lines_before_body(self) -> list[_Line]:
+        """Lines between the heading and the body: TRS prints the 文号 there (article_title_sec)."""
+        if self.title_line is None:
+            return []
+        stop = self.body_lines[0].idx if self.body_lines else self.title_line + 5
+        table_lines = {f.line for f in self.table}
+        return [ln for ln in self.lines[self.title_line + 1 : stop] if ln.idx not in table_lines]
+
+
+def _read_article(soup: BeautifulSoup, reference: str | None) -> _Article:
+    body = _find_body(soup)
+    # The whole document, not soup.body: a stray </html> mid-page (misc 001) makes lxml put the
+    # rest of the page after <body>.
+    lines = _render_lines(soup, frozenset({id(body)}) if body is not None else frozenset())
+    if body is not None:
+        inside = {id(body)} | {id(t) for t in body.find_all(True)}
+        lines = [_Line(ln.idx, ln.text, ln.el, id(ln.el) in inside) for ln in lines]
+    fields = _fields_of(lines)
+    table = _metadata_table(fields)
+    table_lines = {f.line for f in table}
+    title_tag = _visible_title(soup, reference, body)
+    title_line = None
+    if title_tag is not None:
+        title_line = next((ln.idx for ln in lines if ln.el is title_tag or title_tag in ln.el.parents), None)
+    return _Article(
+        lines=lines,
+        body=body,
+        body_lines=[ln for ln in lines if ln.in_body],
+        table=table,
+        others=[f for f in fields if f.line not in table_lines],
+        title_tag=title_tag,
+        title_line=title_line,
+    )
+
+
+_Dated = tuple[date | None, str | None, str | None]  # value, source, raw
+
+
+def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_date: date | None) -> _Dated:
+    for name in _PUB_META_NAMES:
+        raw = _meta(metas, name)
+        value = parse_date(raw)
+        if value is not None:
+            return value, f"meta:{name}", raw
+    for source, field in (
+        ("table", _pick(article.table, "pub_date")),
+        ("page", article.info_line("pub_date") or article.info_line("weak_pub")),
+    ):
+        value = parse_date(field.value) if field else None
+        if field and value is not None:
+            return value, f"{source}:{field.label}", field.value
+    if list_date is not None:
+        return list_date, "list", list_date.isoformat()
+    value = date_from_url(url)
+    if value is not None:
+        return value, "url", url
+    field = article.body_field("pub_date")
+    value = parse_date(field.value) if field else None
+    if field and value is not None:
+        return value, f"body:{field.label}", field.value
+    return None, None, None
+
+
+def _doc_date(article: _Article, signature: _Signature | None) -> _Dated:
+    for source, field in (("table", _pick(article.table, "doc_date")), ("body", article.body_field("doc_date"))):
+        value = parse_date(field.value) if field else None
+        if field and value is not None:
+            return value, f"{source}:{field.label}", field.value
+    if signature is not None:
+        return signature.date, "signature", signature.raw
+    note = _adoption_note(article.body_lines)
+    if note is not None:
+        return note[0], "body:题注", note[1]
+    return None, None, None
+
+
+def _doc_no(article: _Article, title: str | None) -> str | None:
+    """文号: the table's (where 无 means none), else a line of its own between the heading and the
+    start of the body (TRS article_title_sec, the 发文字号 line heading a 公文), else a trailing
+    （文号） in the title, else a labelled field (行政处罚决定书文号 | 金罚决字〔2024〕36号).
+    Numbers cited inside sentences belong to other documents and are never taken."""
+    field = _pick(article.table, "doc_no")
+    if field is not None:
+        value = _clean_value(field.value)
+        return _squeeze(value) if value else None
+    for line in [*article.lines_before_body(), *article.body_lines[:8]]:
+        found = _doc_no_in(line.text, whole_line=True)
+        if found:
+            return found
+    found = _doc_no_in(title, whole_line=False) if title else None
+    if found:
+        return found
+    for field in (article.info_line("doc_no"), article.body_field("doc_no")):
+        found = _doc_no_in(field.value, whole_line=True) if field else None
+        if found:
+            return found
+    for line in article.body_lines:
+        if _DOC_NO_LABEL_RE.fullmatch(_squeeze(line.text)):
+            value = _value_after(line, article.lines)
+            found = _doc_no_in(value, whole_line=True) if value else None
+            if found:
+                return found
+    return None
+
+
+def _publisher(article: _Article, signature: _Signature | None) -> str | None:
+    """发文机关/发布机构 of the table; without one, the signing organ, else the 来源 line."""
+    field = _pick(article.table, "publisher")
+    if field is not None:
+        return _clean_name(field.value)
+    if signature is not None and signature.organ:
+        return signature.organ
+    field = article.info_line("publisher") or article.info_line("source")
+    return _clean_name(field.value) if field else None
+
+
+def _attachment_region(article: _Article) -> Tag | None:
+    """The article (heading, body and its attachment block), not the sidebar's documents."""
+    body = article.body
+    if body is None:
+        return None
+    if article.title_tag is not None:
+        region = _common_ancestor(body, article.title_tag)
+        if region is not None and region.name not in ("body", "html", "[document]"):
+            return region
+    return body.parent or body
+
+
 def extract_detail(html: str, url: str | None = None, list_date: date | None = None) -> DetailFields:
     """Fields of a document page. ``list_date`` is the date its list page shows for it."""
     soup = _parse(html)
@@ -835,177 +1020,46 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
     base = _base_url(url, metas)
     _drop_invisible(soup)
 
-    body = _find_body(soup)
-    # The whole document, not soup.body: a stray </html> mid-page (misc 001) makes lxml put the
-    # rest of the page after <body>.
-    root = soup
-    forced = frozenset({id(body)}) if body is not None else frozenset()
-    lines = _render_lines(root, forced)
-    if body is not None:
-        body_ids = {id(body)} | {id(t) for t in body.find_all(True)}
-        lines = [_Line(ln.idx, ln.text, ln.el, id(ln.el) in body_ids) for ln in lines]
-    body_lines = [ln for ln in lines if ln.in_body]
-
-    fields = _fields_of(lines)
-    table = _metadata_table(fields)
-    table_lines = {f.line for f in table}
-    others = [f for f in fields if f.line not in table_lines]
+    reference = _meta(metas, "ArticleTitle", "og:title") or _clean_head_title(head_title)
+    article = _read_article(soup, reference)
 
     # Title: the table's 标题, else the visible heading confirmed by ArticleTitle/<title>.
-    reference = _meta(metas, "ArticleTitle", "og:title") or _clean_head_title(head_title)
-    title_field = _pick(table, "title")
+    title_field = _pick(article.table, "title")
     title = _clean_value(title_field.value) if title_field else None
-    title_tag = _visible_title(soup, reference, body)
-    if title is None:
-        title = _text_of(title_tag) if title_tag is not None else reference
-    title = _collapse(title) if title else None
+    if title is None and article.title_tag is not None:
+        title = _text_of(article.title_tag)
+    title = _collapse(title or reference or "") or None
+    if article.title_line is None and title:
+        table_lines = {f.line for f in article.table}
+        article.title_line = next(
+            (ln.idx for ln in article.lines if _squeeze(ln.text) == _squeeze(title) and ln.idx not in table_lines),
+            None,
+        )
 
-    # Anchor lines of the article (heading, body) for judging which info lines belong to it.
-    anchors: list[int] = []
-    if title_tag is not None:
-        anchors += [ln.idx for ln in lines if ln.el is title_tag or title_tag in ln.el.parents][:1]
-    elif title:
-        anchors += [ln.idx for ln in lines if _norm_key(ln.text) == _norm_key(title) and ln.idx not in table_lines][:1]
-    if body_lines:
-        anchors += [body_lines[0].idx, body_lines[-1].idx]
-
-    def info_line(key: str) -> _Field | None:
-        """A labelled field outside table and body, nearest to the article's heading/body."""
-        if not anchors:
-            return None
-        lo, hi = min(anchors), max(anchors)
-        best: tuple[int, int, _Field] | None = None
-        order = _LABELS[key]
-        for f in others:
-            if f.key != key or f.in_body or not f.value:
-                continue
-            distance = lo - f.line if f.line < lo else max(0, f.line - hi)
-            if distance > _INFO_LINE_REACH:
-                continue
-            rank = (distance, order.index(f.label))
-            if best is None or rank < best[:2]:
-                best = (*rank, f)
-        return best[2] if best else None
-
-    def body_field(key: str) -> _Field | None:
-        return _pick((f for f in others if f.in_body and f.value), key)
-
-    # ---- publication date
-    pub_date = pub_source = pub_raw = None
-    for name in _PUB_META_NAMES:
-        raw = _meta(metas, name)
-        value = parse_date(raw)
-        if value is not None:
-            pub_date, pub_source, pub_raw = value, f"meta:{name}", raw
-            break
-    if pub_date is None:
-        for source, field in (
-            ("table", _pick(table, "pub_date")),
-            ("page", info_line("pub_date") or info_line("weak_pub")),
-        ):
-            value = parse_date(field.value) if field else None
-            if field and value is not None:
-                pub_date, pub_source, pub_raw = value, f"{source}:{field.label}", field.value
-                break
-    if pub_date is None and list_date is not None:
-        pub_date, pub_source, pub_raw = list_date, "list", list_date.isoformat()
-    if pub_date is None and (value := date_from_url(url)) is not None:
-        pub_date, pub_source, pub_raw = value, "url", url
-    if pub_date is None:
-        field = body_field("pub_date")
-        value = parse_date(field.value) if field else None
-        if field and value is not None:
-            pub_date, pub_source, pub_raw = value, f"body:{field.label}", field.value
-
-    # ---- document date (形成日期)
-    doc_date = doc_source = doc_raw = None
-    signature = _signature(body_lines) or _signature_block(body_lines)
-    for source, field in (("table", _pick(table, "doc_date")), ("body", body_field("doc_date"))):
-        value = parse_date(field.value) if field else None
-        if field and value is not None:
-            doc_date, doc_source, doc_raw = value, f"{source}:{field.label}", field.value
-            break
-    if doc_date is None and signature is not None:
-        doc_date, doc_source, doc_raw = signature.date, "signature", signature.raw
-    if doc_date is None and (note := _adoption_note(body_lines)) is not None:
-        doc_date, doc_source, doc_raw = note[0], "body:题注", note[1]
-
-    # ---- 文号: the table (whose 无 means none), else a line of its own between the heading and
-    # the start of the body (TRS article_title_sec, the 发文字号 line of a 公文), else a trailing
-    # （文号） in the title, else a labelled cell such as 行政处罚决定书文号. Numbers cited inside
-    # sentences are other documents'.
-    doc_no: str | None = None
-    doc_no_field = _pick(table, "doc_no")
-    if doc_no_field is not None:
-        doc_no = _squeeze(_clean_value(doc_no_field.value) or "") or None
-    else:
-        start = anchors[0] if anchors else None
-        top = [ln for ln in lines if start is not None and ln.idx > start and not ln.in_body and ln.idx < (body_lines[0].idx if body_lines else start + 5)]
-        for ln in [*top, *body_lines[:8]]:
-            if ln.idx in table_lines:
-                continue
-            doc_no = _doc_no_in(ln.text, whole_line=True)
-            if doc_no:
-                break
-        if doc_no is None and title:
-            doc_no = _doc_no_in(title, whole_line=False)
-        if doc_no is None:
-            for f in others:
-                if f.key == "doc_no" and f.value:
-                    doc_no = _doc_no_in(f.value, whole_line=True)
-                    if doc_no:
-                        break
-        if doc_no is None:
-            for ln in body_lines:
-                if _DOC_NO_LABEL_RE.fullmatch(_squeeze(ln.text)):
-                    value = _value_after(ln, lines)
-                    doc_no = _doc_no_in(value, whole_line=True) if value else None
-                    if doc_no:
-                        break
-
-    # ---- 索引号, 发布机构, 有效性
-    index_field = _pick(table, "index_no") or info_line("index_no")
+    signature = _signature(article.body_lines) or _signature_block(article.body_lines)
+    pub_date, pub_source, pub_raw = _pub_date(article, metas, url, list_date)
+    doc_date, doc_source, doc_raw = _doc_date(article, signature)
+    index_field = _pick(article.table, "index_no") or article.info_line("index_no")
     index_no = _clean_value(index_field.value) if index_field else None
-    index_no = _squeeze(index_no) if index_no else None
-
-    publisher_field = _pick(table, "publisher")
-    publisher = _clean_name(publisher_field.value) if publisher_field else None
-    if publisher is None and not table:
-        if signature is not None and signature.organ:
-            publisher = signature.organ
-        else:
-            source_field = info_line("publisher") or info_line("source")
-            publisher = _clean_name(source_field.value) if source_field else None
-
-    validity_field = _pick(table, "validity") or info_line("validity")
-    validity = _clean_value(validity_field.value) if validity_field else None
-
-    # Attachments: links in the article (heading + body + its attachment block), not the sidebar.
-    region: Tag | None = body
-    if body is not None and title_tag is not None:
-        region = _common_ancestor(body, title_tag) or body
-        if region.name in ("body", "html", "[document]"):
-            region = body.parent or body
-    elif body is not None:
-        region = body.parent or body
+    validity_field = _pick(article.table, "validity") or article.info_line("validity")
 
     return DetailFields(
         title=title,
-        doc_no=doc_no,
-        index_no=index_no,
-        publisher=publisher,
+        doc_no=_doc_no(article, title),
+        index_no=_squeeze(index_no) if index_no else None,
+        publisher=_publisher(article, signature),
         doc_date=doc_date,
         doc_date_source=doc_source,
         doc_date_raw=doc_raw,
         pub_date=pub_date,
         pub_date_source=pub_source,
         pub_date_raw=pub_raw,
-        validity=validity,
+        validity=_clean_value(validity_field.value) if validity_field else None,
         column_name=_meta(metas, "ColumnName"),
         column_type=_meta(metas, "ColumnType"),
         site_id_code=_meta(metas, "SiteIDCode"),
-        has_metadata_table=bool(table),
-        attachments=_attachments(region, base),
+        has_metadata_table=bool(article.table),
+        attachments=_attachments(_attachment_region(article), base),
     )
 
 
@@ -1015,7 +1069,6 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
 
 _ROW_STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "thead", "body", "html", "[document]"})
 _ROW_MAX_CLIMB = 5
-_NON_LINK_RE = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.I)
 _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|。。+)$")
 _DATE_ONLY_RE = re.compile(r"^[\[［(（【]?(?P<d>.+?)[\]］)）】]?$")
 _PAGER_TEXT_RE = re.compile(r"^(?:下一页|下页|后一页|尾页|末页|最后一页|next|>|>>|»|\d{1,4})$", re.I)
@@ -1052,7 +1105,7 @@ def _row_dates(row: Tag, anchor: Tag) -> list[tuple[date, str]]:
     """Dates in the row outside the link (titles carry years: 规划（2023-2035年）)."""
     texts: list[str] = []
     for s in row.find_all(string=True):
-        if not _is_text(s) or s.find_parent(_SKIP_TAGS) is not None:
+        if not _is_text(s) or s.find_parent(list(_SKIP_TAGS)) is not None:
             continue
         if anchor in s.parents:
             if _is_date_only(str(s)):
@@ -1081,17 +1134,32 @@ def _column_date(row: Tag, anchor: Tag) -> tuple[date, str] | None:
     return None
 
 
-def _item_of(anchor: Tag, base: str) -> ListItem | None:
+def _entry_title(anchor: Tag) -> str | None:
+    """Title of a document link, or None for links that cannot be entries (pager, icons)."""
     href = str(anchor.get("href") or "").strip()
     if not href or _NON_LINK_RE.match(href):
         return None
     text = _anchor_text(anchor)
+    # Lists truncate long titles ("关于印发…的通...") and keep the full one in title="".
     title_attr = _collapse(str(anchor.get("title") or ""))
-    if title_attr and (not text or _ELLIPSIS_RE.search(text) and title_attr.startswith(_ELLIPSIS_RE.sub("", text))):
+    truncated = bool(_ELLIPSIS_RE.search(text)) and title_attr.startswith(_ELLIPSIS_RE.sub("", text))
+    if title_attr and (not text or truncated):
         text = title_attr
     if len(_squeeze(text)) < 4 or _PAGER_TEXT_RE.match(text):
         return None
-    url = urljoin(base, href)
+    return text
+
+
+def _dated_entry(anchor: Tag, base: str) -> tuple[ListItem, Tag] | None:
+    """The list entry an anchor opens and its row, if the row shows a date of its own.
+
+    The row is the nearest ancestor (li, tr, dl, div …) that shows a date outside the link;
+    climbing stops at list containers and at blocks holding other entries.
+    """
+    text = _entry_title(anchor)
+    if text is None:
+        return None
+    url = urljoin(base, str(anchor["href"]).strip())
     node: Tag | None = anchor.parent
     for _ in range(_ROW_MAX_CLIMB):
         if node is None or node.name in _ROW_STOP_TAGS:
@@ -1106,9 +1174,34 @@ def _item_of(anchor: Tag, base: str) -> ListItem | None:
         dates = _row_dates(node, anchor)
         if dates:
             chosen = _column_date(node, anchor) or _labelled_pub(node, dates) or dates[-1]
-            return ListItem(title=text, url=url, date=chosen[0], date_raw=chosen[1])
+            return ListItem(title=text, url=url, date=chosen[0], date_raw=chosen[1]), node
         node = node.parent
     return None
+
+
+def _undated_entries(rows: list[Tag], base: str) -> dict[int, ListItem]:
+    """Entries without a date in lists whose other rows have one (LAG004: an entry without a
+    date must be seen, not dropped). A sibling row counts when it has the same tag and class as
+    a dated row and holds exactly one document link; navigation lists have no dated rows at all.
+    """
+    found: dict[int, ListItem] = {}
+    shapes = {(id(row.parent), row.name, tuple(row.get("class") or ())) for row in rows if row.parent}
+    dated = {id(row) for row in rows}
+    for row in rows:
+        parent = row.parent
+        if parent is None:
+            continue
+        for sibling in parent.find_all(row.name, recursive=False):
+            shape = (id(parent), sibling.name, tuple(sibling.get("class") or ()))
+            if id(sibling) in dated or shape not in shapes:
+                continue
+            links = [(a, t) for a in sibling.find_all("a", href=True) if (t := _entry_title(a))]
+            if len(links) == 1:
+                anchor, title = links[0]
+                url = urljoin(base, str(anchor["href"]).strip())
+                found[id(anchor)] = ListItem(title=title, url=url, date=None, date_raw=None)
+            dated.add(id(sibling))
+    return found
 
 
 def _labelled_pub(row: Tag, dates: list[tuple[date, str]]) -> tuple[date, str] | None:
@@ -1197,6 +1290,7 @@ def _pagination(
 
     # Pager links in the static HTML (下一页, 尾页, page numbers), including what a
     # document.write pager left in a saved page.
+    linked: list[str] = []
     static_links: list[tuple[str, str, str, int]] = []  # folder, name, ext, number
     query_links: list[tuple[str, int, str]] = []  # key, value, link text
     for a in soup.find_all("a", href=True):
@@ -1214,12 +1308,12 @@ def _pagination(
             query_links.append((*query, text))
         else:
             continue
-        add(absolute)
+        linked.append(absolute)
 
     if total is None and static_links:
         total = max(n for *_, n in static_links) + 1
-    # With the page count known, every page of the column can be listed, not just the few
-    # numbers a pager shows (misc 017 shows 1-6 of 56).
+    # With the page count known, every page of the column can be listed in order, not just the
+    # few numbers a pager shows (misc 017 shows 1-6 of 56).
     if total and static_links:
         folder, name, ext, _ = static_links[0]
         current = _static_page_number(url, name, ext)
@@ -1236,6 +1330,8 @@ def _pagination(
             value = n + offset
             if value != current and not (current is None and n == 1):
                 add(_with_query(url, key, value))
+    for page in linked:
+        add(page)
 
     # trt-ui "动静结合" lists also publish their first maxStaticIndex pages as static files.
     rc, qm, ms = _RECORD_COUNT_RE.search(scripts), _QUICK_MODE_RE.search(scripts), _MAX_STATIC_RE.search(scripts)
@@ -1259,10 +1355,19 @@ def extract_list(html: str, url: str) -> ListPage:
     """Document entries of a column list page, with its pagination."""
     soup = _parse(html)
     metas = _meta_map(soup)
+    anchors = soup.find_all("a", href=True)
+    entries: dict[int, ListItem] = {}
+    rows: list[Tag] = []
+    for anchor in anchors:
+        found = _dated_entry(anchor, url)
+        if found is not None:
+            entries[id(anchor)] = found[0]
+            rows.append(found[1])
+    entries |= _undated_entries(rows, url)
     items: list[ListItem] = []
     seen: set[str] = set()
-    for anchor in soup.find_all("a", href=True):
-        item = _item_of(anchor, url)
+    for anchor in anchors:
+        item = entries.get(id(anchor))
         if item is None or item.url in seen or item.url == url:
             continue
         seen.add(item.url)

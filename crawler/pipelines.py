@@ -1,13 +1,106 @@
-"""Item pipeline: stores what the spider saw, in batches, under the crawl's run id."""
+"""Item pipeline: stores what the spider saw, in batches, under the crawl's run id.
+
+Also the crawler's memory between runs (crawler.schema): which list pages it fetched
+with which validators and body, and what the previous complete crawl (or the killed
+attempt of this one) already stored, so that an unchanged site is not fetched again.
+
+Write order matters for resuming a killed crawl: a page's own PageObs is the spider's
+last item for it and is written after everything else in a batch, and batches end only
+after a PageObs.  A page row therefore exists only when all its records do.
+"""
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from crawler import schema
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from zwgk.records import LinkOutcome
 from zwgk.store import Store
 
 BATCH = 200
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A list or navigation page as last fetched (crawler-internal, never seen by checks)."""
+
+    url: str
+    site_id: str
+    run_id: int
+    final_url: str
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    content_hash: str
+    body: bytes
+    fetched_at: datetime
+    changed_at: datetime
+
+
+@dataclass
+class CrawlMemory:
+    """What a crawl starts from: the previous complete crawl and, when resuming, this one."""
+
+    run_id: int
+    previous_run_id: int | None = None
+    # Leaf pages (documents, attachments) that can be carried forward without a request.
+    leaf_pages: dict[str, PageObs] = field(default_factory=dict)
+    documents: dict[str, DocumentObs] = field(default_factory=dict)
+    links: dict[str, list[LinkObs]] = field(default_factory=dict)
+    page_cache: dict[str, CachedPage] = field(default_factory=dict)
+    ok_links: dict[str, datetime] = field(default_factory=dict)  # URL -> last OK check within the TTL
+    # Resuming: what this very run already stored before it was killed.
+    resumed: bool = False
+    done_pages: dict[str, PageObs] = field(default_factory=dict)
+    checked_here: set[str] = field(default_factory=set)
+
+
+def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: float,
+                incremental: bool = True) -> CrawlMemory:
+    memory = CrawlMemory(run_id)
+    with Store(database) as store:
+        schema.ensure(store.db)
+        db = store.db
+        memory.done_pages = {p.url: p for p in store.pages(run_id)}
+        memory.resumed = bool(memory.done_pages)
+        memory.checked_here = {r[0] for r in db.execute("SELECT DISTINCT url FROM link_checks WHERE run_id=?",
+                                                        (run_id,))}
+        previous = store.latest_run("crawl", before=run_id)
+        sources: list[int] = []
+        if incremental and previous is not None:
+            memory.previous_run_id = previous.id
+            sources.append(previous.id)
+        if memory.resumed:
+            sources.append(run_id)   # this run's own rows win over the previous run's
+        for source in sources:
+            for p in store.pages(source):
+                if source == run_id or (p.status == 200 and p.kind in ("detail", "other")):
+                    memory.leaf_pages[p.url] = p
+            memory.documents.update({d.url: d for d in store.documents(source)})
+            by_source: dict[str, list[LinkObs]] = defaultdict(list)
+            for link in store.links(source):
+                by_source[link.source_url].append(link)
+            memory.links.update(by_source)
+        if incremental or memory.resumed:
+            for r in db.execute("SELECT * FROM crawl_page_cache"):
+                memory.page_cache[r["url"]] = CachedPage(
+                    r["url"], r["site_id"], r["run_id"], r["final_url"], r["etag"], r["last_modified"],
+                    r["content_type"], r["content_hash"], zlib.decompress(r["body"]),
+                    datetime.fromisoformat(r["fetched_at"]), datetime.fromisoformat(r["changed_at"]))
+        if link_cache_hours > 0:
+            since = (now - timedelta(hours=link_cache_hours)).isoformat()
+            rows = db.execute(
+                "SELECT c.url, c.outcome, MAX(c.checked_at) AS at FROM link_checks c JOIN runs r ON r.id=c.run_id "
+                "WHERE (r.status='complete' OR r.id=?) AND c.checked_at>=? GROUP BY c.url", (run_id, since))
+            for r in rows:
+                # Only the latest check counts: a link that failed since its last success is checked again.
+                if r["outcome"] == LinkOutcome.OK.value:
+                    memory.ok_links[r["url"]] = datetime.fromisoformat(r["at"])
+    return memory
 
 
 class StorePipeline:
@@ -23,6 +116,7 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.database)
+        schema.ensure(self.store.db)
 
     def close_spider(self, spider: Any = None) -> None:
         self.flush()
@@ -32,20 +126,34 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         self.pending[type(item)].append(item)
         self.count += 1
-        if self.count % BATCH == 0:
+        # A batch ends after a page's own record (see the module docstring).
+        if self.count >= BATCH and isinstance(item, PageObs):
             self.flush()
         return item
 
     def flush(self) -> None:
         assert self.store is not None
-        writers = {
-            PageObs: self.store.add_pages,
-            ListItemObs: self.store.add_list_items,
-            DocumentObs: self.store.add_documents,
-            LinkObs: self.store.add_links,
-            LinkCheck: self.store.add_link_checks,
-        }
-        for kind, items in self.pending.items():
+        # Pages last: a page row is the mark that the page's records are all stored.
+        writers = [
+            (CachedPage, self.write_cache),
+            (DocumentObs, self.store.add_documents),
+            (ListItemObs, self.store.add_list_items),
+            (LinkObs, self.store.add_links),
+            (LinkCheck, self.store.add_link_checks),
+            (PageObs, self.store.add_pages),
+        ]
+        for kind, writer in writers:
+            items = self.pending.get(kind)
             if items:
-                writers[kind](items)
+                writer(items)
         self.pending.clear()
+        self.count = 0
+
+    def write_cache(self, entries: list[CachedPage]) -> None:
+        assert self.store is not None
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO crawl_page_cache VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(c.url, c.site_id, c.run_id, c.final_url, c.etag, c.last_modified, c.content_type,
+                  c.content_hash, zlib.compress(c.body), c.fetched_at.isoformat(), c.changed_at.isoformat())
+                 for c in entries])

@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
     t.add_argument("--dir", type=Path, default=Path("testbed"), help="where to write config.toml (default ./testbed)")
+    t = tsub.add_parser("check", help="inspect a fresh testbed and score the findings against its ground truth")
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
+    t.add_argument("--out", type=Path, default=None, help="keep config, database and report here")
+    t.add_argument("--json", action="store_true")
     return parser
 
 
@@ -251,6 +256,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_testbed(args: argparse.Namespace) -> int:
     from zwgk.testbed.server import Testbed
 
+    if args.testbed_command == "check":
+        return cmd_testbed_check(args)
     as_of = args.as_of or date.today()
     with Testbed(seed=args.seed, as_of=as_of) as tb:
         config_file, truth_file = tb.write(args.dir)
@@ -264,6 +271,68 @@ def cmd_testbed(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("testbed stopped")
     return 0
+
+
+def cmd_testbed_check(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from checks import ALL_RULE_IDS, REGISTRY
+    from zwgk.testbed.score import score
+    from zwgk.testbed.server import Testbed
+
+    as_of = args.as_of or date.today()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="zwgk-testbed-") as tmp:
+        out = (args.out or Path(tmp)).resolve()
+        for stale in out.glob("zwgk.sqlite3*"):
+            stale.unlink()
+        with Testbed(seed=args.seed, as_of=as_of) as tb:
+            config_file, _ = tb.write(out)
+            config = load_config(config_file)
+            results = run_steps(config, ["crawl"], as_of, None, quiet=True)
+            for component in tb.components:
+                if hasattr(component, "observe"):
+                    component.observe(config_file, as_of)
+            results += run_steps(config, ["check", "report"], as_of, out / "report", quiet=True)
+            truth = tb.ground_truth()
+        failed_steps = [r for r in results if r.status != "complete"]
+        findings = json.loads((out / "report" / "findings.json").read_text(encoding="utf-8")) \
+            if not failed_steps else []
+    scores = score(findings, truth)
+    implemented = set(REGISTRY)
+    missing_rules = [r for r in ALL_RULE_IDS if r not in implemented]
+    seeded = {t["rule"] for t in truth["findings"]}
+    near = {n["rule"] for n in truth["near_misses"]}
+    unseeded = [r for r in implemented if r not in seeded or r not in near]
+    below = [s for r, s in scores.items() if r in implemented and (s.precision < 1 or s.recall < 1)]
+    ok = not failed_steps and not below
+    if args.json:
+        print(json.dumps({"ok": ok, "duration_s": round(time.monotonic() - started, 1),
+                          "rules": [s.to_json() for s in scores.values()], "not_implemented": missing_rules,
+                          "without_positive_and_near_miss": sorted(unseeded),
+                          "errors": [e for r in results for e in r.errors]}, ensure_ascii=False))
+    else:
+        print(f"{'rule':8} {'expected':>8} {'found':>6} {'precision':>9} {'recall':>7}")
+        for rule in ALL_RULE_IDS:
+            s = scores.get(rule)
+            if rule not in implemented:
+                print(f"{rule:8} {'— not implemented yet':>33}")
+            elif s is None:
+                print(f"{rule:8} {0:>8} {0:>6} {'—':>9} {'—':>7}   (nothing seeded)")
+            else:
+                flag = "" if (s.precision == 1 and s.recall == 1) else "   <-- below 1.0"
+                print(f"{rule:8} {s.expected:>8} {s.found:>6} {s.precision:>9.2f} {s.recall:>7.2f}{flag}")
+                for m in s.missed:
+                    print(f"         missed: {m}")
+                for f in s.false:
+                    print(f"         false:  {f}")
+        if unseeded:
+            print(f"implemented rules without both a seeded defect and a near-miss: {', '.join(sorted(unseeded))}")
+        for r in failed_steps:
+            print(f"step {r.step} {r.status}: {'; '.join(r.errors)}")
+        print(f"{'OK' if ok else 'FAILED'}: {len(implemented)} of {len(ALL_RULE_IDS)} rules implemented, "
+              f"{time.monotonic() - started:.1f} s")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

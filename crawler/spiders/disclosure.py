@@ -5,25 +5,38 @@ yield their entries (ListItemObs); detail pages a DocumentObs with both dates
 and where each came from; every link on every page a LinkObs; and every URL
 requested (page or link target) a LinkCheck with its outcome.  Judging any of
 this is the checks' business.
+
+Incremental and resumable (see crawler.pipelines.CrawlMemory):
+- a page the previous complete crawl saw as a document or attachment is carried
+  forward (its records copied into this run, its links followed) without a request;
+- list and navigation pages are asked for with If-None-Match / If-Modified-Since; when
+  the page did not change (304, or the same content hash) the stored body is parsed and
+  the column's further list pages are replayed from the store too;
+- a link whose last check within ``link_cache_hours`` was OK is not checked again;
+- a resumed run replays what it stored before it was killed instead of fetching it.
+A page's own PageObs is always the last record yielded for it (the pipeline relies on it).
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DontCloseSpider, IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLookupError,
                                     TCPTimedOutError, TimeoutError)
 from twisted.python.failure import Failure
 
 from crawler.extract import decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.pipelines import CachedPage, CrawlMemory
 from zwgk.records import LinkOutcome, Site
 
 # Pages we follow and parse; anything else in-site (attachments, images) is only checked.
@@ -33,6 +46,20 @@ EMPTY_MARKERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录",
 LINK_ELEMENTS = {"a": "href", "area": "href", "img": "src", "script": "src", "link": "href",
                  "iframe": "src", "embed": "src", "source": "src"}
 BLOCKED_STATUSES = {401, 403, 429}   # WAFs and rate limits: "could not verify", not broken
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# Every status reaches the callbacks except redirects, which RedirectMiddleware must follow
+# (meta handle_httpstatus_all would switch redirects off altogether).
+HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECT_STATUSES]
+# A 200 page saying it does not exist.  Phrases count in the title or a short page; a bare
+# "404" only in the title or the first heading (document texts cite numbers).
+SOFT_404_PHRASES = ("页面不存在", "您访问的页面不存在", "页面已删除", "页面未找到", "找不到页面", "页面找不到",
+                    "信息不存在", "文章不存在", "该信息已删除", "信息已被删除", "内容已删除", "页面已失效")
+SOFT_404_TITLE = ("404", "not found", "页面不存在", "页面未找到", "找不到")
+SHORT_PAGE_CHARS = 600
+BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受限", "禁止访问", "waf", "access denied")
+HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+              "/default.htm", "/default.html", "/default.aspx", "/default.asp")
+LIST_KINDS = ("home", "entry", "listpage")
 
 
 def now() -> datetime:
@@ -45,25 +72,41 @@ class SiteState:
     hosts: frozenset[str]
     pages_scheduled: int = 0
     seen: set[str] = field(default_factory=set)
+    query_variants: dict[str, set[str]] = field(default_factory=dict)   # path -> queries seen
+
+
+@dataclass(frozen=True)
+class TrapLimits:
+    """Crawler-trap guards for links followed generically (not list items or pagination)."""
+
+    max_query_variants: int = 30      # distinct query strings of one path (calendars, filters)
+    max_path_segments: int = 12
+    max_segment_repeats: int = 3      # /a/b/a/b/a/… from relative links gone wrong
 
 
 class DisclosureSpider(scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, sites: list[Site], run_id: int, max_pages: int = 5000, max_depth: int = 8,
-                 check_external: bool = True, recheck_failed: bool = True, **kwargs: Any) -> None:
+                 check_external: bool = True, recheck_failed: bool = True, memory: CrawlMemory | None = None,
+                 traps: TrapLimits | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.run_id = run_id
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.check_external = check_external
         self.recheck_failed = recheck_failed
+        self.memory = memory or CrawlMemory(run_id)
+        self.traps = traps or TrapLimits()
         self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}))
                       for s in sites]
+        self.homes = {s.url for s in sites}
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
         self.failed: dict[str, str] = {}       # url -> site_id of URLs whose check failed
         self.rechecked = False
         self.stats_pages = 0
+        self.replays: deque[tuple[str, Any, dict[str, Any]]] = deque()
+        self.draining = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "DisclosureSpider":
@@ -71,55 +114,179 @@ class DisclosureSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
+    def count(self, key: str, n: int = 1) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"zwgk/{key}", n)
+
     # -- scheduling ------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         for state in self.sites:
-            yield self.page_request(state, state.site.url, kind="home", depth=0, referrer=None)
+            for item in self.visit(state, state.site.url, kind="home", depth=0, referrer=None)[1]:
+                yield item
             for url in state.site.start_urls:
-                yield self.page_request(state, url, kind="entry", depth=0, referrer=None)
+                for item in self.visit(state, url, kind="entry", depth=0, referrer=None)[1]:
+                    yield item
+        for item in self.drain():
+            yield item
 
     def site_of(self, url: str) -> SiteState | None:
         host = _host(url)
         return next((s for s in self.sites if host in s.hosts), None)
 
-    def page_request(self, state: SiteState, url: str, *, kind: str, depth: int, referrer: str | None,
-                     column_url: str | None = None, list_date: Any = None, priority: int = 0
-                     ) -> scrapy.Request | None:
+    def trap_reason(self, state: SiteState, url: str) -> str | None:
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if len(segments) > self.traps.max_path_segments:
+            return f"crawler trap: {len(segments)} path segments (more than {self.traps.max_path_segments})"
+        for seg in set(segments):
+            if segments.count(seg) > self.traps.max_segment_repeats:
+                return f"crawler trap: path segment {seg!r} repeated {segments.count(seg)} times"
+        if parts.query:
+            variants = state.query_variants.setdefault(parts.path, set())
+            if parts.query not in variants and len(variants) >= self.traps.max_query_variants:
+                return (f"crawler trap: more than {self.traps.max_query_variants} query variants of "
+                        f"{parts.path or '/'}")
+            variants.add(parts.query)
+        return None
+
+    def visit(self, state: SiteState, url: str, *, kind: str, depth: int, referrer: str | None,
+              column_url: str | None = None, list_date: Any = None, priority: int = 0,
+              encoding: str = "utf-8", parent_unchanged: bool = False) -> tuple[bool, list[Any]]:
+        """Schedule one in-site page: a request, a replay from the store, or nothing.
+
+        Returns (taken, things to yield).  Not taken: seen already, or over the page cap.
+        """
         if url in state.seen:
-            return None
+            return False, []
+        if kind == "page":
+            trap = self.trap_reason(state, url)
+            if trap:
+                state.seen.add(url)
+                self.checked.add(url)
+                self.count("excluded_traps")
+                return True, [LinkCheck(self.run_id, url, LinkOutcome.EXCLUDED, None, trap, now())]
         if state.pages_scheduled >= self.max_pages:
-            return None
+            return False, []
         state.seen.add(url)
         state.pages_scheduled += 1
         self.checked.add(url)
-        return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_error, priority=priority,
-            meta={"handle_httpstatus_all": True, "site_id": state.site.id, "kind": kind, "depth": depth,
-                  "referrer": referrer, "column_url": column_url, "list_date": list_date, "check_url": url})
+        meta = {"handle_httpstatus_list": HANDLED_STATUSES, "site_id": state.site.id, "kind": kind,
+                "depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
+                "check_url": url, "encoding": encoding}
+        mem = self.memory
+        cached = mem.page_cache.get(url)
+        if mem.resumed and url in mem.done_pages:
+            # This run stored the page before it was killed: replay, never fetch twice.
+            if cached is not None and cached.run_id == self.run_id:
+                self.replays.append(("cache", cached, {**meta, "unchanged": True, "resumed": True}))
+            else:
+                self.replays.append(("carry", url, meta))
+            return True, []
+        if kind not in LIST_KINDS and url in mem.leaf_pages and self.can_carry(url, list_date):
+            self.replays.append(("carry", url, meta))
+            return True, []
+        if kind == "listpage" and parent_unchanged and cached is not None:
+            self.replays.append(("cache", cached, {**meta, "unchanged": True}))
+            return True, []
+        headers = {}
+        if cached is not None and cached.run_id != self.run_id:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+            meta["conditional"] = True
+        # Our own seen-sets deduplicate; Scrapy's filter would silently drop a redirect to a
+        # page fetched before (a deep link sent to the homepage) and leave no outcome.
+        return True, [scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
+                                     headers=headers or None, dont_filter=True, encoding=encoding, meta=meta)]
 
-    def link_check_request(self, url: str, site_id: str, method: str = "HEAD",
-                           recheck: bool = False) -> scrapy.Request:
+    def can_carry(self, url: str, list_date: Any) -> bool:
+        doc = self.memory.documents.get(url)
+        # A list date that changed may change the document's dates: fetch it again.
+        return doc is None or list_date is None or doc.list_date == list_date
+
+    def link_check_request(self, url: str, site_id: str, method: str = "HEAD", recheck: bool = False,
+                           encoding: str = "utf-8", external: bool = False) -> scrapy.Request:
         return scrapy.Request(
             url, method=method, callback=self.on_link_checked, errback=self.on_error,
-            dont_filter=recheck or method != "HEAD", priority=-10,
-            meta={"handle_httpstatus_all": True, "site_id": site_id, "check_url": url, "link_only": True,
-                  "recheck": recheck})
+            dont_filter=True, priority=-10, encoding=encoding,
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, "site_id": site_id, "check_url": url,
+                  "link_only": True, "recheck": recheck, "encoding": encoding, "external": external})
+
+    # -- replays -----------------------------------------------------------------------
+    def drain(self) -> Iterator[Any]:
+        """Carry forward / replay queued pages; iterative, as carried pages queue more."""
+        if self.draining:
+            return
+        self.draining = True
+        try:
+            while self.replays:
+                how, what, meta = self.replays.popleft()
+                if how == "carry":
+                    yield from self.carry(what, meta)
+                else:
+                    yield from self.parse_page(self.cached_response(what, meta), drain=False)
+        finally:
+            self.draining = False
+
+    def cached_response(self, cached: CachedPage, meta: dict[str, Any]) -> HtmlResponse:
+        request = scrapy.Request(cached.url, meta={**meta, "from_cache": True, "cached": cached},
+                                 dont_filter=True)
+        headers = {"Content-Type": cached.content_type} if cached.content_type else {}
+        return HtmlResponse(cached.final_url, status=200, headers=headers, body=cached.body, request=request)
+
+    def carry(self, url: str, meta: dict[str, Any]) -> Iterator[Any]:
+        """Copy a page the store already has into this run, and follow its links."""
+        mem = self.memory
+        page = mem.leaf_pages.get(url) or mem.done_pages[url]
+        state = next(s for s in self.sites if s.site.id == meta["site_id"])
+        own = page.run_id == self.run_id
+        self.count("pages_resumed" if own else "pages_carried")
+        doc = mem.documents.get(url)
+        if doc is not None and not own:
+            yield replace(doc, run_id=self.run_id, column_url=meta.get("column_url"),
+                          list_date=meta.get("list_date"))
+        links = mem.links.get(url, [])
+        if not own:
+            yield from (replace(link, run_id=self.run_id) for link in links)
+        yield from self.follow(state, url, links, meta["depth"], page.encoding or "utf-8")
+        if not own:
+            yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["depth"],
+                          column_url=page.column_url if page.kind == "column" else None)
 
     # -- outcomes ---------------------------------------------------------------------
-    def outcome_of(self, response: Response) -> LinkCheck:
-        url = response.meta["check_url"]
+    def outcome_of(self, response: Response, html: str | None = None) -> LinkCheck:
+        meta = response.meta
+        url = meta["check_url"]
         status = response.status
+        details = []
+        if response.url != url:
+            details.append(response.url)
         if 200 <= status < 300:
             outcome = LinkOutcome.OK
+            soft = soft_404_reason(url, response.url, meta.get("redirect_urls"), html)
+            if soft:
+                outcome = LinkOutcome.SOFT_404
+                details.append(soft)
+        elif status == 304:
+            outcome = LinkOutcome.OK
+            details.append("not modified")
         elif 300 <= status < 400:
-            # RedirectMiddleware hands over a 3xx only when it gave up (too many hops).
-            outcome = LinkOutcome.REDIRECT_LOOP
+            # RedirectMiddleware hands a 3xx over only without a usable Location.
+            outcome = LinkOutcome.BROKEN
+            details.append("redirect without a usable Location")
         elif status in BLOCKED_STATUSES:
             outcome = LinkOutcome.BLOCKED
+            text = response.body[:4000].decode("utf-8", "replace").lower() if response.body else ""
+            if any(m in text for m in BLOCK_PAGE_MARKERS):
+                details.append("block page")
         else:
             outcome = LinkOutcome.BROKEN
-        detail = response.url if response.url != url else None
-        return LinkCheck(self.run_id, url, outcome, status, detail, now())
+        if meta.get("zwgk_detail"):
+            details.append(meta["zwgk_detail"])
+        self.count(f"outcome/{outcome.value}")
+        return LinkCheck(self.run_id, url, outcome, status, "; ".join(details) or None, now())
 
     def record(self, check: LinkCheck, site_id: str) -> LinkCheck:
         if check.outcome not in (LinkOutcome.OK, LinkOutcome.EXCLUDED):
@@ -132,6 +299,9 @@ class DisclosureSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta["check_url"]
         outcome, detail = classify_failure(failure)
+        if outcome is LinkOutcome.DNS_ERROR:
+            detail = dns_detail(request.url, detail)
+        self.count(f"outcome/{outcome.value}")
         yield self.record(LinkCheck(self.run_id, url, outcome, None, detail, now()), request.meta["site_id"])
         if not request.meta.get("link_only"):
             yield PageObs(self.run_id, request.meta["site_id"], url, request.meta["kind"],
@@ -142,9 +312,14 @@ class DisclosureSpider(scrapy.Spider):
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
         if response.request.method == "HEAD" and response.status in (400, 403, 404, 405, 406, 500, 501):
             yield self.link_check_request(response.meta["check_url"], response.meta["site_id"], method="GET",
-                                          recheck=response.meta.get("recheck", False))
+                                          recheck=response.meta.get("recheck", False),
+                                          encoding=response.meta.get("encoding", "utf-8"),
+                                          external=response.meta.get("external", False))
             return
-        yield self.record(self.outcome_of(response), response.meta["site_id"])
+        html = None
+        if response.request.method == "GET" and 200 <= response.status < 300 and _is_html(response):
+            html, _, _ = decode_html(response.body, _header_charset(response))
+        yield self.record(self.outcome_of(response, html), response.meta["site_id"])
 
     def on_idle(self, spider: Any = None) -> None:
         """Check every failed URL once more before closing: one-off errors must not count."""
@@ -152,25 +327,48 @@ class DisclosureSpider(scrapy.Spider):
             return
         self.rechecked = True
         for url, site_id in list(self.failed.items()):
-            self.crawler.engine.crawl(self.link_check_request(url, site_id, method="GET", recheck=True))
+            self.crawler.engine.crawl(self.link_check_request(url, site_id, method="GET", recheck=True,
+                                                              external=self.site_of(url) is None))
         raise DontCloseSpider
 
     # -- pages ------------------------------------------------------------------------
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    def parse_page(self, response: Response, drain: bool = True) -> Iterator[Any]:
+        yield from self._parse_page(response)
+        if drain:
+            yield from self.drain()
+
+    def _parse_page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         site_id = meta["site_id"]
         state = next(s for s in self.sites if s.site.id == site_id)
-        yield self.record(self.outcome_of(response), site_id)
+        from_cache = bool(meta.get("from_cache"))
+        unchanged = bool(meta.get("unchanged"))
+        cached: CachedPage | None = meta.get("cached") or self.memory.page_cache.get(meta["check_url"])
+        if response.status == 304 and meta.get("conditional") and cached is not None:
+            self.count("not_modified")
+            yield self.record(self.outcome_of(response), site_id)
+            yield replace(cached, run_id=self.run_id, fetched_at=now())
+            response = self.cached_response(cached, {**meta, "unchanged": True})
+            meta = response.meta
+            from_cache, unchanged = True, True
+        elif from_cache:
+            self.count("pages_replayed")
+            if not meta.get("resumed"):
+                yield replace(cached, run_id=self.run_id)   # type: ignore[arg-type]
         self.stats_pages += 1
         base = dict(run_id=self.run_id, site_id=site_id, url=meta["check_url"], status=response.status,
                     referrer=meta.get("referrer"), depth=meta.get("depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
+            if not from_cache:
+                yield self.record(self.outcome_of(response), site_id)
             yield PageObs(kind="other", column_url=None, encoding=None, charset_mismatch=False, title=None,
                           column_name=None, column_type=None, item_count=0, empty_marker=False, **base)
             return
 
         header_charset = _header_charset(response)
         html, encoding, mismatch = decode_html(response.body, header_charset)
+        if not from_cache:
+            yield self.record(self.outcome_of(response, html), site_id)
         url = response.url
         kind = meta["kind"]
         detail = extract_detail(html, url, list_date=meta.get("list_date"))
@@ -178,6 +376,14 @@ class DisclosureSpider(scrapy.Spider):
         # detail page is known by its URL shape or its 信息公开 metadata table.
         is_detail = kind == "item" or (kind not in ("home", "entry") and (
             bool(DETAIL_URL.search(urlsplit(url).path)) or detail.has_metadata_table))
+        if not is_detail and not from_cache and response.status == 200:
+            digest = hashlib.sha256(response.body).hexdigest()
+            unchanged = cached is not None and cached.content_hash == digest
+            self.count("unchanged" if unchanged else "changed_or_new")
+            yield CachedPage(meta["check_url"], site_id, self.run_id, response.url,
+                             _header(response, b"ETag"), _header(response, b"Last-Modified"),
+                             _header(response, b"Content-Type"), digest, response.body, now(),
+                             cached.changed_at if unchanged and cached else now())
 
         column_url = None
         item_count = 0
@@ -205,28 +411,32 @@ class DisclosureSpider(scrapy.Spider):
                     yield ListItemObs(self.run_id, column_url, meta["check_url"], item.url, item.title,
                                       item.date, item.date_raw)
                     if self.site_of(item.url) is state:
-                        req = self.page_request(state, item.url, kind="item", depth=meta["depth"] + 1,
-                                                referrer=url, column_url=column_url, list_date=item.date,
-                                                priority=5)
-                        if req:
-                            yield req
+                        yield from self.visit(state, item.url, kind="item", depth=meta["depth"] + 1,
+                                              referrer=url, column_url=column_url, list_date=item.date,
+                                              priority=5, encoding=encoding)[1]
                 for next_url in listing.next_pages:
-                    req = self.page_request(state, next_url, kind="listpage", depth=meta["depth"],
-                                            referrer=url, column_url=column_url, priority=10)
-                    if req:
-                        yield req
+                    # An unchanged first page means an unchanged column: its further pages
+                    # come from the store (new documents always appear on the first page).
+                    yield from self.visit(state, next_url, kind="listpage", depth=meta["depth"],
+                                          referrer=url, column_url=column_url, priority=10, encoding=encoding,
+                                          parent_unchanged=unchanged)[1]
 
         footer, badges = (identity_of(html) if kind in ("home", "entry") else (None, ()))
+        yield from self.follow_links(response, html, state, meta["depth"], encoding)
         yield PageObs(kind=kind, column_url=column_url, encoding=encoding, charset_mismatch=mismatch,
                       title=detail.title, column_name=detail.column_name, column_type=detail.column_type,
                       item_count=item_count, empty_marker=empty, replacement_chars=html.count("\ufffd"),
                       site_id_code=detail.site_id_code, footer_text=footer, badge_links=badges, **base)
-        yield from self.follow_links(response, html, state, meta["depth"])
 
-    def follow_links(self, response: Response, html: str, state: SiteState, depth: int) -> Iterator[Any]:
-        """Record every link of the page; crawl in-site pages, check everything else once."""
+    def follow_links(self, response: Response, html: str, state: SiteState, depth: int,
+                     encoding: str) -> Iterator[Any]:
+        """Record every link of the page, then crawl or check its targets."""
         source = response.meta["check_url"]
+        # Resolved on the decoded text: hrefs with Chinese characters on GBK pages become
+        # IRIs here, and each request percent-encodes them as a browser does (path in UTF-8,
+        # query in the page's encoding).
         page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
+        links: list[LinkObs] = []
         seen_here: set[tuple[str, str]] = set()
         for element, attr in LINK_ELEMENTS.items():
             for node in page.xpath(f"//{element}[@{attr}]"):
@@ -235,32 +445,68 @@ class DisclosureSpider(scrapy.Spider):
                 if target is None or (target, element) in seen_here:
                     continue
                 seen_here.add((target, element))
-                target_state = self.site_of(target)
-                internal = target_state is state
+                internal = self.site_of(target) is state
                 text = " ".join(node.xpath("string(.)").get("").split())[:200] or None
-                yield LinkObs(self.run_id, state.site.id, source, target, element, text, internal)
-                if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
-                    if depth + 1 <= self.max_depth:
-                        req = self.page_request(state, target, kind="page", depth=depth + 1, referrer=source,
-                                                column_url=None)
-                        if req:
-                            yield req
-                            continue
-                if target in self.checked:
-                    continue
-                self.checked.add(target)
-                if not internal and not self.check_external:
-                    yield LinkCheck(self.run_id, target, LinkOutcome.EXCLUDED, None,
-                                    "external links are not checked (crawl.check_external_links)", now())
-                    continue
-                yield self.link_check_request(target, state.site.id)
+                links.append(LinkObs(self.run_id, state.site.id, source, target, element, text, internal))
+        if not response.meta.get("resumed"):
+            yield from links
+        yield from self.follow(state, source, links, depth, encoding)
+
+    def follow(self, state: SiteState, source: str, links: Iterable[LinkObs], depth: int,
+               encoding: str) -> Iterator[Any]:
+        """Crawl in-site pages, check everything else once (or trust a recent OK)."""
+        for link in links:
+            target, element, internal = link.target_url, link.element, link.internal
+            if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
+                if depth + 1 <= self.max_depth:
+                    taken, out = self.visit(state, target, kind="page", depth=depth + 1, referrer=source,
+                                            encoding=encoding)
+                    if taken:
+                        yield from out
+                        continue
+            if target in self.checked:
+                continue
+            self.checked.add(target)
+            if target in self.memory.checked_here:
+                continue   # resumed: this run checked it before it was killed
+            if target in self.memory.ok_links:
+                self.count("link_cache_hits")
+                continue
+            if not internal and not self.check_external:
+                yield LinkCheck(self.run_id, target, LinkOutcome.EXCLUDED, None,
+                                "external links are not checked (crawl.check_external_links)", now())
+                continue
+            self.count("link_checks")
+            yield self.link_check_request(target, state.site.id, encoding=encoding,
+                                          external=self.site_of(target) is None)
+
+
+def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html: str | None) -> str | None:
+    """Why a 2xx answer is really 'not found', or None."""
+    if redirects and final_url != url:
+        asked, got = urlsplit(url), urlsplit(final_url)
+        if asked.path.lower() not in HOME_PATHS and got.path.lower() in HOME_PATHS:
+            return f"soft 404: a deep link redirected to the homepage {final_url}"
+    if not html:
+        return None
+    m = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
+    title = " ".join(m.group(1).split()).lower() if m else ""
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.I | re.S)
+    heading = re.sub(r"<[^>]+>", "", h1.group(1)).strip().lower() if h1 else ""
+    for marker in SOFT_404_TITLE + SOFT_404_PHRASES:
+        if marker in title or (heading and marker in heading and len(heading) < 40):
+            return f"soft 404: the page says {marker!r}"
+    text = " ".join(_visible_text(html).split())
+    if len(text) < SHORT_PAGE_CHARS:
+        for phrase in SOFT_404_PHRASES:
+            if phrase in text:
+                return f"soft 404: the page says {phrase!r}"
+    return None
 
 
 def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     """Map a download error to an outcome; none of these is 'broken' by itself."""
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
-    # Scrapy 2.19 wraps Twisted's DNSLookupError; NXDOMAIN and our own resolver's
-    # timeout look alike here, so DNS_ERROR is never conclusive.
     if failure.check(DNSLookupError, CannotResolveHostError):
         return LinkOutcome.DNS_ERROR, detail
     if failure.check(TimeoutError, TCPTimedOutError):
@@ -268,13 +514,35 @@ def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     if failure.check(ConnectionRefusedError, ConnectError):
         return LinkOutcome.CONNECT_ERROR, detail
     if failure.check(IgnoreRequest):
+        message = failure.getErrorMessage()
+        if "max redirections" in message:
+            return LinkOutcome.REDIRECT_LOOP, detail
         return LinkOutcome.EXCLUDED, detail
     name = failure.type.__name__.lower()
-    if "ssl" in name or "tls" in name or "certificate" in detail.lower():
+    message = failure.getErrorMessage().lower()
+    if "cancel" in name and ("maxsize" in message or "max size" in message or "larger than" in message):
+        # Over [crawl] max_response_bytes: we chose not to read it; not the site's fault.
+        return LinkOutcome.EXCLUDED, "response too large: " + detail
+    if "ssl" in name or "tls" in name or "certificate" in message or "ssl" in message:
         return LinkOutcome.TLS_ERROR, detail
     if "timeout" in name:
         return LinkOutcome.TIMEOUT, detail
+    if "connection" in name or "connectionlost" in name or "responsenevergotten" in name.replace("_", ""):
+        return LinkOutcome.CONNECT_ERROR, detail
     return LinkOutcome.ERROR, detail
+
+
+def dns_detail(url: str, detail: str) -> str:
+    """Tell NXDOMAIN (the site's DNS) from our resolver's timeout (could not verify)."""
+    from crawler.resolver import installed_resolver
+
+    resolver = installed_resolver()
+    resolution = resolver.resolution(_host(url)) if resolver else None
+    if resolution is None:
+        return detail
+    verdict = "the name does not exist" if resolution.status.name in ("NXDOMAIN", "NODATA") else "could not verify"
+    extra = f" {resolution.detail}" if resolution.detail else ""
+    return f"dns={resolution.status.name} ({verdict}){extra}; {detail}"[:400]
 
 
 BADGE_HOSTS = ("conac.cn", "beian.miit.gov.cn", "beian.gov.cn", "miitbeian.gov.cn")
@@ -322,3 +590,8 @@ def _header_charset(response: Response) -> str | None:
 
 def _visible_text(html: str) -> str:
     return re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S | re.I)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -37,3 +37,26 @@ def test_homepage_links_belong_to_lnk001_only():
     assert run(checks, source="/")[0] == []
     [f], _ = run(checks, source="/", module=home_rule)
     assert f.rule == "LNK001" and f.unit == "县政府办公室"
+
+
+def test_soft_404_goes_to_lnk003_only():
+    from checks import soft_404
+    checks = [checked("/old.html", O.SOFT_404, 0, 200), checked("/old.html", O.SOFT_404, 65, 200)]
+    assert run(checks, target="/old.html")[0] == []
+    [f], _ = run(checks, target="/old.html", module=soft_404)
+    assert f.rule == "LNK003"
+
+
+def test_failing_attachment_with_chinese_name_goes_to_lnk004_only():
+    from checks import attachments
+    target = "/uploads/%E9%80%9A%E7%9F%A5%E9%99%84%E4%BB%B6.PDF"
+    checks = [checked(target, O.BROKEN, 0, 404), checked(target, O.BROKEN, 65, 404)]
+    assert run(checks, target=target)[0] == []
+    [f], _ = run(checks, target=target, module=attachments)
+    assert f.rule == "LNK004" and "附件" in f.message
+
+
+def test_working_attachment_passes():
+    from checks import attachments
+    target = "/uploads/plan.docx"
+    assert run([checked(target, O.OK, 0, 200)], target=target, module=attachments)[0] == []

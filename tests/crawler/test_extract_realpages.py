@@ -219,6 +219,23 @@ def test_list_items_generic_shapes() -> None:
     assert page.items[3].url == "http://www.example.gov.cn/art/2024/5/2/art_1_9.html"
 
 
+def test_list_keeps_undated_entries_of_a_dated_list() -> None:
+    # LAG004/UPD001 need to see an entry without a date, not lose it.
+    html = """<html><body>
+      <ul class="nav"><li><a href="/a/">机构职能介绍</a></li><li><a href="/b/">政策文件汇编</a></li></ul>
+      <ul class="list">
+        <li><a href="./content_9.html">县发改局关于价格监测工作的说明</a></li>
+        <li><a href="./202610/t20261022_1.html">县发改局关于农村人居环境整治的通知</a><span>2026-10-22</span></li>
+        <li><a href="./202609/t20260921_2.html">县发改局关于城乡居民医疗保险的通知</a><span>2026-09-21</span></li>
+      </ul></body></html>"""
+    page = extract_list(html, "http://www.example.gov.cn/zwgk/zcwj/")
+    assert [(i.title, i.date) for i in page.items] == [
+        ("县发改局关于价格监测工作的说明", None),
+        ("县发改局关于农村人居环境整治的通知", date(2026, 10, 22)),
+        ("县发改局关于城乡居民医疗保险的通知", date(2026, 9, 21)),
+    ]
+
+
 def test_list_trs_create_page_html() -> None:
     html = """<html><body><ul><li><a href="./t20240605_1.html">一份文件的标题</a> 2024-06-05</li></ul>
     <script>// createPageHTML(9, 0, "old", "html");

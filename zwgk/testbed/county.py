@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
+from urllib.parse import unquote
 from typing import Any
 
 from zwgk.workdays import WorkdayCalendar
@@ -54,6 +55,9 @@ class Doc:
     signature: str | None = None          # how the signature date is printed, or None
     doc_date_text: str | None = None      # how the table prints 成文日期 (None = empty cell)
     extra_links: list[tuple[str, str]] = field(default_factory=list)
+    column_path: str = ""
+    undated: bool = False                 # no date on the page nor in the URL
+    date_in_list: bool = True             # the list entry shows the publication date
 
 
 @dataclass
@@ -127,6 +131,7 @@ class County:
             doc.doc_date_text = (f"{doc_date:%Y年%m月%d日}" if self.rng.random() < 0.3
                                  else doc_date.isoformat())
             doc.signature = chinese_date(doc_date) if self.rng.random() < 0.4 else f"{doc_date.year}年{doc_date.month}月{doc_date.day}日"
+        doc.column_path = column.path
         column.docs.append(doc)
         self.pages[path] = doc
         return doc
@@ -134,19 +139,34 @@ class County:
     def unit_type(self, unit: str) -> str:
         return next((t for n, t, _ in UNITS if n == unit), "部门")
 
-    def normal_doc(self, column: Column) -> Doc:
-        pub = self.as_of - timedelta(days=self.rng.randint(1, 300))
+    def normal_doc(self, column: Column, min_age: int = 1, max_age: int = 300) -> Doc:
+        """An unremarkable document published between min_age and max_age days before as_of."""
+        pub = self.as_of - timedelta(days=self.rng.randint(min_age, max_age))
         while not self.cal.is_workday(pub):
             pub -= timedelta(days=1)
         doc_date = sub_workdays(self.cal, pub, self.rng.randint(0, 15))
         return self.new_doc(column, pub, doc_date)
+
+    def fill(self, column: Column, count: int, newest_age: int | None = None) -> None:
+        """``count`` documents; the newest exactly ``newest_age`` days old (default: within a month)."""
+        if newest_age is None:
+            self.normal_doc(column, 1, 30)
+        else:
+            pub = self.as_of - timedelta(days=newest_age)
+            self.new_doc(column, pub, sub_workdays(self.cal, pub, 2))
+        for _ in range(count - 1):
+            lo = max(newest_age or 1, 1) + 1
+            self.normal_doc(column, lo, max(lo + 1, 300 if newest_age is None else newest_age + 200))
 
     def build(self) -> None:
         for name, utype, path in UNITS:
             unit = UnitModel(name, utype, path)
             self.units.append(unit)
             self.pages[path] = unit
-            for code, cname in FIRST_LEVEL:
+            first_level = list(FIRST_LEVEL)
+            if utype == "乡镇":
+                first_level.append(("xzdt", "乡镇动态"))
+            for code, cname in first_level:
                 if name == "刘集乡" and code == "gknb":
                     continue   # seeded: COL001, the 年报 column is missing
                 if name == "县卫健局" and code == "gknb":
@@ -156,6 +176,10 @@ class County:
                 self.pages[col.path] = col
                 if code == "fdzdgknr":
                     for sub, sname in FDZD_SUB:
+                        if name == "吹麻滩镇" and sub == "jgzn":
+                            continue   # seeded: COL002, no 机构职能
+                        if name == "县发改局" and sub == "jgzn":
+                            sname = "机构信息"   # near-miss: an alias of 机构职能
                         child = Column(f"{col.path}{sub}/", sname, name)
                         col.children.append(child)
                         self.pages[child.path] = child
@@ -163,13 +187,16 @@ class County:
                             child.is_empty = True
                             continue
                         count = 27 if (name == "积石山县人民政府" and sub == "zcwj") else self.rng.randint(2, 8)
-                        for _ in range(count):
-                            self.normal_doc(child)
+                        self.fill(child, count, self.STALE.get((name, sub)))
                 elif code == "gknb":
                     for year in range(self.as_of.year - 3, self.as_of.year):
+                        if name == "县教育局" and year == self.as_of.year - 1:
+                            continue   # seeded: COL003, last year's report is missing
                         pub = date(year + 1, 1, 20)
                         self.new_doc(col, pub, date(year + 1, 1, 15),
                                      title=f"{name}{year}年政府信息公开工作年度报告")
+                elif code == "xzdt":
+                    self.fill(col, 5, self.STALE.get((name, code), 3))
                 else:
                     self.normal_doc(col)
         self.seed_defects()
@@ -181,6 +208,16 @@ class County:
         self.news_column = news_col
         for col in self.all_columns():
             col.docs.sort(key=lambda d: d.pub_date, reverse=True)
+
+    # Newest item's age in days for columns seeded stale, and their near-misses.
+    STALE = {
+        ("大河家镇", "xzdt"): 15,     # UPD002: 15 days > 14
+        ("吹麻滩镇", "xzdt"): 13,     # near-miss
+        ("刘集乡", "tzgg"): 213,      # UPD003: 7 months > 6
+        ("居集镇", "zcwj"): 150,      # near-miss: 5 months
+        ("县卫健局", "ghjh"): 420,    # UPD004: past a year
+        ("大河家镇", "ghjh"): 300,    # near-miss
+    }
 
     def column(self, unit: str, sub: str) -> Column:
         u = next(u for u in self.units if u.name == unit)
@@ -213,15 +250,52 @@ class County:
         pub = self.as_of - timedelta(days=40)
         d = self.new_doc(col, pub, None, title="县卫健局关于印发基本公共卫生服务项目实施方案的通知")
         self.truth.append(self.gt("LAG002", col.unit, d.path))
+        d = self.new_doc(col, pub - timedelta(days=7), sub_workdays(self.cal, pub - timedelta(days=7), 3),
+                         title="县卫健局关于做好冬春季传染病防控工作的通知")
+        d.doc_date_text = None   # the table's cell is empty, but the document is signed with its date
+        d.signature = chinese_date(d.doc_date)
+        self.near_misses.append(self.gt("LAG002", col.unit, d.path, why="成文日期 from the signature"))
 
         col = self.column("吹麻滩镇", "tzgg")
         pub = self.as_of - timedelta(days=60)
         d = self.new_doc(col, pub, pub + timedelta(days=3), title="吹麻滩镇关于开展冬季供暖安全检查的公告")
         self.truth.append(self.gt("LAG003", col.unit, d.path))
+        d = self.new_doc(col, pub - timedelta(days=1), pub - timedelta(days=1),
+                         title="吹麻滩镇关于冬季道路交通安全的通告")
+        self.near_misses.append(self.gt("LAG003", col.unit, d.path, why="published the day it was signed"))
 
         self.truth.append(self.gt("COL001", "刘集乡", "/zwgk/xz/ljx/", column="政府信息公开年报"))
         self.near_misses.append(self.gt("COL001", "县卫健局", "/zwgk/bm/wjj/", column="政府信息公开年报",
                                         why="the column is named 政府信息公开工作年度报告, an accepted alias"))
+        col = self.column("县发改局", "zcwj")
+        d = self.new_doc(col, self.as_of - timedelta(days=20), None, title="县发改局关于价格监测工作的说明")
+        d.undated, d.date_in_list, d.doc_no = True, False, None
+        del self.pages[d.path]
+        d.path = f"{col.path}content_{self._next_id}.html"
+        self.pages[d.path] = d
+        self.truth.append(self.gt("LAG004", col.unit, d.path))
+        d = self.new_doc(col, self.as_of - timedelta(days=22), None, title="县发改局关于粮食价格监测的说明")
+        d.undated, d.doc_no = True, None
+        del self.pages[d.path]
+        d.path = f"{col.path}content_{self._next_id}.html"
+        self.pages[d.path] = d
+        self.near_misses.append(self.gt("LAG004", col.unit, d.path, why="the list entry shows the date"))
+
+        for (unit, code), age in self.STALE.items():
+            u = next(x for x in self.units if x.name == unit)
+            path = f"{u.path}{code}/" if code == "xzdt" else f"{u.path}fdzdgknr/{code}/"
+            rule = {"xzdt": "UPD002", "tzgg": "UPD003", "zcwj": "UPD003", "ghjh": "UPD004"}[code]
+            stale = {"UPD002": 14, "UPD003": 183, "UPD004": 365}[rule]
+            entry = self.gt(rule, unit, path, why=f"newest item {age} days old")
+            (self.truth if age > stale else self.near_misses).append(entry)
+
+        self.truth.append(self.gt("COL002", "吹麻滩镇", "/zwgk/xz/cmtz/", column="机构职能"))
+        self.near_misses.append(self.gt("COL002", "县发改局", "/zwgk/bm/fgj/", column="机构职能",
+                                        why="named 机构信息, an accepted alias"))
+        self.truth.append(self.gt("COL003", "县教育局", "/zwgk/bm/jyj/gknb/"))
+        self.near_misses.append(self.gt("COL003", "积石山县人民政府", "/zwgk/xzf/gknb/",
+                                        why="last year's report is online"))
+
         self.truth.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/tzgg/"))
         self.near_misses.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/",
                                         why="holds only sub-columns"))
@@ -230,7 +304,20 @@ class County:
         d = col.docs[0]
         broken = "/zwgk/bm/jyj/fdzdgknr/zcwj/202301/t20230105_999.html"
         d.extra_links += [(broken, "相关文件：2023年学生资助工作要点"),
-                          ("/waf/check.html", "相关解读"), ("/flaky/once.html", "政策图解")]
+                          ("/waf/check.html", "相关解读"), ("/flaky/once.html", "政策图解"),
+                          ("/zwgk/old/page.html", "原文链接"), ("/zwgk/xz/dhjz/gone/", "旧版栏目"),
+                          ("/zwgk/notice/g404.html", "G404线路说明"),
+                          ("/uploads/2026/通知附件.pdf", "附件：通知附件.pdf"),
+                          ("/uploads/2026/实施方案.docx", "附件：实施方案.docx")]
+        self.truth.append(self.gt("LNK003", col.unit, "/zwgk/old/page.html"))
+        self.truth.append(self.gt("LNK003", col.unit, "/zwgk/xz/dhjz/gone/"))
+        self.near_misses.append(self.gt("LNK003", col.unit, "/zwgk/notice/g404.html",
+                                        why="a real page that mentions 404 in its text"))
+        self.truth.append(self.gt("LNK004", col.unit, "/uploads/2026/通知附件.pdf"))
+        self.near_misses.append(self.gt("LNK004", col.unit, "/uploads/2026/实施方案.docx",
+                                        why="the attachment downloads"))
+        self.truth.append(self.gt("LNK001", SITE_UNIT, "/ztzl/2019/"))
+        self.near_misses.append(self.gt("LNK001", SITE_UNIT, "/flaky/home.html", why="fails once, then loads"))
         self.truth.append(self.gt("LNK002", col.unit, broken, source=d.path))
         self.near_misses.append(self.gt("LNK002", col.unit, "/waf/check.html",
                                         why="403 from a WAF: blocked, not broken"))
@@ -252,7 +339,7 @@ class County:
     def ground_truth(self) -> dict[str, Any]:
         docs = [{"url": self.url(d.path), "unit": d.publisher, "title": d.title,
                  "doc_date": d.doc_date.isoformat() if d.doc_date else None,
-                 "pub_date": d.pub_date.isoformat()}
+                 "pub_date": None if (d.undated and not d.date_in_list) else d.pub_date.isoformat()}
                 for c in self.all_columns() for d in c.docs]
         cols = [{"url": self.url(c.path), "name": c.name, "unit": c.unit, "items": len(c.docs)}
                 for c in self.all_columns()]
@@ -263,15 +350,29 @@ class County:
     # -- HTTP ---------------------------------------------------------------------------
     def respond(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """Answer one request for ``path`` (query and fragment stripped)."""
+        path = unquote(path)
         self.hits[path] = self.hits.get(path, 0) + 1
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
         if path == "/waf/check.html":
             return 403, _html_type(), "<html><body><h1>访问被拦截</h1><p>您的访问疑似攻击行为，已被网站防火墙拦截。</p></body></html>".encode()
-        if path == "/flaky/once.html":
+        if path.startswith("/flaky/"):   # fails once, then loads
             if self.hits[path] == 1:
                 return 503, _html_type(), b"<html><body>Service Unavailable</body></html>"
             return 200, _html_type(), "<html><head><title>政策图解</title></head><body>政策图解</body></html>".encode()
+        if path == "/zwgk/old/page.html":   # a soft 404: 200 with a "not found" page
+            return 200, _html_type(), ("<html><head><title>提示信息</title></head><body><div class='error'>"
+                                       "<h2>抱歉，您访问的页面不存在或已被删除！</h2><a href='/'>返回首页</a>"
+                                       "</div></body></html>").encode()
+        if path == "/zwgk/xz/dhjz/gone/":   # a deep link sent to the homepage
+            return 302, {"Location": self.base + "/", **_html_type()}, b""
+        if path == "/zwgk/notice/g404.html":
+            return 200, _html_type(), self.frame("关于G404线路调整的说明", (
+                "<h1>关于G404线路调整的说明</h1><p>因道路施工，途经G404国道的班线临时调整，"
+                "请广大群众合理安排出行。</p>")).encode()
+        if path == "/uploads/2026/实施方案.docx":
+            return 200, {"Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}, \
+                b"PK\x03\x04 testbed attachment"
         key = path
         if key.endswith("index.html"):
             key = key[: -len("index.html")]
@@ -310,14 +411,14 @@ class County:
 <body><div class="header"><a href="/">首页</a> <a href="/xwdt/">工作动态</a> <a href="/zwgk/">政府信息公开</a></div>
 <div class="breadcrumb">当前位置：{crumb}</div>
 <div class="main">{body}</div>
-<div class="footer"><p>主办：{COUNTY}人民政府办公室</p><p>网站标识码：6229270001 陇ICP备05000123号-1 甘公网安备 62292702000001号</p></div>
+<div class="footer"><p>主办：{COUNTY}人民政府办公室</p><a href="http://bszs.conac.cn/sitename?method=show&amp;id=0001"><img src="http://dcs.conac.cn/image/red.png" alt="党政机关"/></a><p>网站标识码：6229270001 陇ICP备05000123号-1 甘公网安备 62292702000001号</p></div>
 </body></html>"""
 
     def render_home(self) -> str:
         items = "".join(f'<li><a href="{d.path}">{escape(d.title)}</a><span>{d.pub_date:%Y-%m-%d}</span></li>'
                         for d in self.news[:8])
         return self.frame("首页", f'<div class="news"><h2><a href="/xwdt/">工作动态</a></h2><ul>{items}</ul></div>'
-                          '<div class="gk"><a href="/zwgk/">政府信息公开</a></div>')
+                          '<div class="gk"><a href="/zwgk/">政府信息公开</a> <a href="/ztzl/2019/">专题专栏</a> <a href="/flaky/home.html">政策图解</a></div>')
 
     def render_platform(self) -> str:
         links = "".join(f'<li><a href="{u.path}">{escape(u.name)}</a></li>' for u in self.units)
@@ -338,8 +439,9 @@ class County:
         sub = "".join(f'<li><a href="{c.path}">{escape(c.name)}</a></li>' for c in col.children)
         docs = col.docs[page_no * PER_PAGE:(page_no + 1) * PER_PAGE]
         items = "".join(
-            f'<li><a href="./{d.path[len(col.path):]}" title="{escape(d.title)}">{escape(d.title)}</a>'
-            f'<span class="date">{d.pub_date:%Y-%m-%d}</span></li>' for d in docs)
+            f'<li><a href="{d.path}" title="{escape(d.title)}">{escape(d.title)}</a>'
+            + (f'<span class="date">{d.pub_date:%Y-%m-%d}</span>' if d.date_in_list else "") + "</li>"
+            for d in docs)
         if col.children:
             listing = f'<ul class="sub-columns">{sub}</ul>'
         elif not docs:
@@ -355,10 +457,9 @@ class County:
                           meta={"ColumnName": col.name, "ColumnType": col.name}, crumbs=crumbs)
 
     def render_doc(self, d: Doc) -> str:
-        col_path = d.path.rsplit("/", 2)[0] + "/"
-        col = self.pages.get(col_path)
+        col = self.pages.get(d.column_path)
         crumbs = [(col.path, col.name)] if isinstance(col, Column) else []
-        if d.doc_no is not None or d.doc_date is not None or d.publisher != SITE_UNIT:
+        if not d.undated and (d.doc_no is not None or d.doc_date is not None or d.publisher != SITE_UNIT):
             table = f"""<div class="index_box"><ul class="trt-row">
 <li>索&ensp;引&ensp;号：<font>{d.index_no}</font></li>
 <li>主题分类：<font>综合政务</font></li>
@@ -376,10 +477,11 @@ class County:
         body = (f'{table}<div class="article"><h1>{escape(d.title)}</h1>'
                 f'<div class="content"><p>各有关单位：</p><p>为进一步做好相关工作，现将有关事项通知如下。</p>'
                 f'{links}{signature}</div></div>')
-        return self.frame(d.title, body, crumbs=crumbs, meta={
-            "ColumnName": col.name if isinstance(col, Column) else "",
-            "ArticleTitle": d.title, "PubDate": f"{d.pub_date:%Y-%m-%d} 09:30",
-            "ContentSource": d.publisher})
+        meta = {"ColumnName": col.name if isinstance(col, Column) else "", "ArticleTitle": d.title,
+                "PubDate": f"{d.pub_date:%Y-%m-%d} 09:30", "ContentSource": d.publisher}
+        if d.undated:
+            del meta["PubDate"]
+        return self.frame(d.title, body, crumbs=crumbs, meta=meta)
 
 
 NOT_FOUND = "<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>".encode()

@@ -10,7 +10,10 @@ Parts of the testbed beyond the county's pages (IPv6 and availability hosts,
 政务新媒体 feeds, SMTP …) are components: a module in TESTBED_COMPONENTS
 exposes ``Component(testbed)`` with ``install()`` (add hosts, start servers),
 ``ground_truth() -> {"findings": [...], "near_misses": [...]}``,
-``config_toml() -> str`` (appended to the testbed's config) and ``stop()``.
+``config_toml() -> str`` (appended to the testbed's config) and ``stop()``;
+optionally ``observe(config_path, as_of)``, which `zwgk testbed check` calls after
+the crawl and before the checks to make the component's own observations
+(probe rounds, feed polls) through zwgk's commands.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from zwgk.testbed.county import PORTAL_HOST, SITE_ID, SITE_UNIT, UNITS, County
 from zwgk.testbed.dns import TestbedDNS, Zone
 
 TESTBED_COMPONENTS = (
+    "zwgk.testbed.sites",     # department and school sites: identity, domain, encoding, freshness
     "zwgk.testbed.network",   # IPv6, availability, DNS cases
     "zwgk.testbed.media",     # 政务新媒体 feeds and account pages
     "zwgk.testbed.smtp",      # an SMTP server receiving the units' mail
@@ -270,7 +274,15 @@ class Testbed:
         lines += ["", "# Two checks of a failing link within one crawl are enough here: the testbed",
                   "# does not change between them.  Real sites keep the default (1 hour).",
                   "[rules.LNK002]", "confirm_after_hours = 0", "",
-                  "[rules.LNK001]", "confirm_after_hours = 0", ""]
+                  "[rules.LNK001]", "confirm_after_hours = 0", "",
+                  "[rules.LNK003]", "confirm_after_hours = 0", "",
+                  "[rules.LNK004]", "confirm_after_hours = 0", "",
+                  "# The simulated platforms carry these sub-columns of 法定主动公开内容.",
+                  "[rules.COL002.required]"]
+        for utype in ("县政府", "乡镇", "部门"):
+            lines += [f'"{utype}" = {{ "机构职能" = ["机构职能", "机构信息"], "政策文件" = ["政策文件"], '
+                      f'"通知公告" = ["通知公告"], "规划计划" = ["规划计划"] }}']
+        lines += [""]
         for component in self.components:
             lines += ["", component.config_toml()]
         return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""Column classes by name and ColumnType, shared by the freshness rules (UPD002–UPD004).
+
+A column's class decides which freshness rule applies: 动态/要闻 columns must move
+every 14 days, 通知公告/政策文件 every 6 months, 人事/规划 columns by their cadence.
+Names vary by site; ColumnType (a TRS meta tag) is used when the name says nothing.
+"""
+from __future__ import annotations
+
+import re
+
+CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # order matters: 人事任免 is personnel even though 任免 pages are also notices
+    ("personnel", ("人事", "任免", "招录", "招考", "招聘")),
+    ("plan", ("规划", "计划")),
+    ("news", ("动态", "要闻", "新闻", "工作信息", "政务信息", "乡镇信息", "部门信息")),
+    ("notice", ("通知", "公告", "公示")),
+    ("policy", ("政策文件", "规范性文件", "政府文件", "文件")),
+)
+
+
+def column_class(name: str | None, column_type: str | None = None) -> str:
+    for text in (name, column_type):
+        if not text:
+            continue
+        flat = re.sub(r"\s+", "", text)
+        for cls, words in CLASSES:
+            if any(w in flat for w in words):
+                return cls
+    return "other"

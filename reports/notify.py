@@ -1,0 +1,563 @@
+"""`zwgk notify`: one 整改通知 per unit by e-mail, through a persistent outbox.
+
+For the latest complete check run, each unit's findings (all of them are new
+or still open: see reports/lifecycle.py) become one notice, HTML and plain
+text, To: the unit's address from config.toml, Cc: [notify] admin_email.
+
+The outbox lives in the store (reports/outbox_schema.py).  A notice is queued
+once per (unit, check run); queuing the notices of a newer run supersedes the
+older ones still waiting.  Sending claims a queued message (status
+``sending``) in one transaction, hands it to the server, and marks it ``sent``
+in the transaction that follows the server's 250.  A refusal or a connection
+failure before the message content went out puts it back in the queue with
+the error and the attempt count; the next `zwgk notify` retries it.  If the
+connection breaks while the content is on its way, nobody knows whether the
+server took it: the message stays ``sending`` ("uncertain"), is never
+retried automatically, and its stable Message-ID is in the log so the mail
+server's log can tell; ``--requeue-uncertain`` puts such messages back.
+
+Untrusted text (crawled titles, unit names) is escaped in the HTML and can
+never make a header: every header value goes through ``one_line``.
+The SMTP password comes only from the environment variable named by
+[smtp] password_env, and is never printed or logged.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import smtplib
+import ssl
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from reports import _env, severity_label
+from reports.lifecycle import Lifecycle, State, load_history, track
+from reports.notify_settings import TLS_MODES
+from zwgk.config import Config, ConfigError
+from zwgk.records import Finding, Severity
+from zwgk.workdays import WorkdayCalendar
+
+UNASSIGNED = "（未归属单位）"
+_SEVERITY_ORDER = {Severity.VETO: 0, Severity.DEDUCTION: 1, Severity.NOTICE: 2}
+# Everything that could end a header line or confuse a mail client.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_ADDR = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+")
+
+
+def one_line(text: str | None) -> str:
+    """Control characters (CR, LF, TAB …) become one space: the text cannot start a header line."""
+    return _CONTROL.sub(" ", text or "").strip()
+
+
+def cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# -- view-models --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoticeItem:
+    rule: str
+    rule_title: str
+    severity: str
+    state: str                 # new | still_open
+    message: str
+    link: str | None           # an http(s) URL, the only kind that becomes a link
+    location: str | None       # anything else that says where (column URL, site)
+    first_seen_text: str
+    days_open: int
+
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    rule: str
+    rule_title: str
+    message: str
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    county: str
+    unit: str
+    unit_type: str
+    email: str
+    as_of: date
+    as_of_text: str
+    deadline: date
+    deadline_text: str
+    deadline_working_days: int
+    sender_org: str
+    check_run_id: int
+    items: tuple[NoticeItem, ...]
+    resolved: tuple[ResolvedItem, ...]
+    unknown_years: tuple[int, ...]
+
+    @property
+    def new_count(self) -> int:
+        return sum(i.state == State.NEW.value for i in self.items)
+
+    @property
+    def still_open_count(self) -> int:
+        return sum(i.state == State.STILL_OPEN.value for i in self.items)
+
+    @property
+    def subject(self) -> str:
+        return one_line(f"整改通知：{self.unit}政府网站与政务公开检查发现问题{len(self.items)}项"
+                        f"（{self.as_of_text}，请于{self.deadline_text}前整改）")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    unit: str
+    findings: int
+    reason: str
+
+
+def _rule_title(rule: str, rules: Mapping[str, Any]) -> str:
+    module = rules.get(rule)
+    return getattr(module, "TITLE", "") if module is not None else ""
+
+
+def _link(url: str | None) -> str | None:
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return one_line(url)
+    return None
+
+
+def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, check_run_id: int,
+                  as_of: date, calendar: WorkdayCalendar, deadline_working_days: int, sender_org: str,
+                  rules: Mapping[str, Any]) -> tuple[list[NoticeView], list[Skipped]]:
+    """One NoticeView per unit with open findings, in config order; the rest are Skipped with why."""
+    deadline = calendar.add_workdays(as_of, deadline_working_days)
+    unknown = tuple(sorted(y for y in calendar.unknown_years() if y >= as_of.year))
+    by_unit: dict[str, list[Any]] = {}
+    for t in lifecycle.open:
+        by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append(t)
+    resolved_by_unit: dict[str, list[Finding]] = {}
+    for f in lifecycle.resolved:
+        resolved_by_unit.setdefault(f.unit or UNASSIGNED, []).append(f)
+    config_units = {u.name: u for u in units}
+    order = {u.name: i for i, u in enumerate(units)}
+    notices: list[NoticeView] = []
+    skipped: list[Skipped] = []
+    for name in sorted(by_unit, key=lambda n: (order.get(n, 10_000), n)):
+        tracked = by_unit[name]
+        unit = config_units.get(name)
+        if unit is None:
+            skipped.append(Skipped(one_line(name), len(tracked), "单位未在 config.toml 中配置"))
+            continue
+        if not _ADDR.fullmatch(unit.email or ""):
+            skipped.append(Skipped(one_line(name), len(tracked), "单位未配置有效的 email"))
+            continue
+        tracked = sorted(tracked, key=lambda t: (_SEVERITY_ORDER.get(t.finding.severity, 9), t.finding.rule,
+                                                 t.finding.url or t.finding.column or ""))
+        items = tuple(
+            NoticeItem(rule=t.finding.rule, rule_title=_rule_title(t.finding.rule, rules),
+                       severity=severity_label(t.finding.severity), state=t.state.value,
+                       message=one_line(t.finding.message), link=_link(t.finding.url),
+                       location=None if _link(t.finding.url) else one_line(
+                           t.finding.url or t.finding.column or t.finding.site) or None,
+                       first_seen_text=cn_date(t.first_seen), days_open=t.days_open(as_of))
+            for t in tracked)
+        resolved = tuple(ResolvedItem(f.rule, _rule_title(f.rule, rules), one_line(f.message))
+                         for f in resolved_by_unit.get(name, []))
+        notices.append(NoticeView(
+            county=one_line(county), unit=one_line(name), unit_type=unit.type, email=unit.email,
+            as_of=as_of, as_of_text=cn_date(as_of), deadline=deadline, deadline_text=cn_date(deadline),
+            deadline_working_days=deadline_working_days, sender_org=one_line(sender_org),
+            check_run_id=check_run_id, items=items, resolved=resolved, unknown_years=unknown))
+    return notices, skipped
+
+
+def render_notice_html(view: NoticeView) -> str:
+    return _env.get_template("notice.html.j2").render(n=view)
+
+
+def render_notice_text(view: NoticeView) -> str:
+    return _env.get_template("notice.txt.j2").render(n=view)
+
+
+# -- the message ----------------------------------------------------------------------------------
+def message_id(check_run_id: int, unit: str, as_of: date, sender: str) -> str:
+    """Stable for one (check run, unit): a message queued again is recognisably the same one."""
+    digest = hashlib.sha256(unit.encode("utf-8")).hexdigest()[:16]
+    domain = sender.rsplit("@", 1)[1] if "@" in sender else "zwgk.invalid"
+    return f"<zwgk-notice.{as_of:%Y%m%d}.run{check_run_id}.{digest}@{one_line(domain)}>"
+
+
+def compose(view: NoticeView, *, sender: str, sender_name: str, admin: str, msgid: str,
+            now: datetime) -> EmailMessage:
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = view.subject
+    msg["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
+    msg["To"] = Address(display_name=view.unit, addr_spec=view.email)
+    if admin and admin != view.email:
+        msg["Cc"] = Address(addr_spec=admin)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = msgid
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(render_notice_text(view), subtype="plain", charset="utf-8", cte="base64")
+    msg.add_alternative(render_notice_html(view), subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
+def recipients_of(view: NoticeView, admin: str) -> list[str]:
+    return [view.email] + ([admin] if admin and admin != view.email else [])
+
+
+# -- the outbox -------------------------------------------------------------------------------------
+@dataclass
+class SendResult:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    uncertain: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class _Rejected(Exception):
+    """The server refused before taking the content: safe to try again later."""
+
+
+class _Uncertain(Exception):
+    """The connection failed while the content was on its way: it may have been delivered."""
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Outbox:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.db = store.db
+
+    def _log(self, db: Any, outbox_id: int, msgid: str, event: str, recipients: list[str] | None = None,
+             detail: str | None = None) -> None:
+        db.execute("INSERT INTO notify_log(outbox_id, message_id, event, recipients, detail, at) "
+                   "VALUES (?,?,?,?,?,?)",
+                   (outbox_id, msgid, event, json.dumps(recipients, ensure_ascii=False) if recipients else None,
+                    detail, _now_iso()))
+
+    def queue(self, unit: str, check_run_id: int, msg: EmailMessage, recipients: list[str],
+              findings: int) -> bool:
+        """Queue a notice unless this (unit, run) already has one; True when newly queued."""
+        with self.store.transaction() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO notify_outbox(unit, check_run_id, message_id, sender, recipients, "
+                "subject, message, findings, status, attempts, queued_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (unit, check_run_id, msg["Message-ID"], msg["From"].addresses[0].addr_spec,
+                 json.dumps(recipients), str(msg["Subject"]), msg.as_bytes(policy=policy.SMTP), findings,
+                 "queued", 0, _now_iso()))
+            if cur.rowcount == 0:
+                return False
+            self._log(db, int(cur.lastrowid), msg["Message-ID"], "queued", recipients)
+        return True
+
+    def supersede_older(self, check_run_id: int) -> int:
+        """Notices of older check runs still waiting are out of date: the newer run is what counts."""
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT id, message_id FROM notify_outbox WHERE check_run_id<? AND status='queued'",
+                              (check_run_id,)).fetchall()
+            for row in rows:
+                db.execute("UPDATE notify_outbox SET status='superseded' WHERE id=?", (row["id"],))
+                self._log(db, row["id"], row["message_id"], "superseded",
+                          detail=f"check run {check_run_id} is newer")
+        return len(rows)
+
+    def rows(self, status: str | None = None) -> list[Any]:
+        sql = "SELECT * FROM notify_outbox" + (" WHERE status=?" if status else "") + " ORDER BY id"
+        return self.db.execute(sql, (status,) if status else ()).fetchall()
+
+    def log(self) -> list[Any]:
+        return self.db.execute("SELECT * FROM notify_log ORDER BY id").fetchall()
+
+    def requeue_uncertain(self) -> int:
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT id, message_id FROM notify_outbox WHERE status='sending'").fetchall()
+            for row in rows:
+                db.execute("UPDATE notify_outbox SET status='queued' WHERE id=?", (row["id"],))
+                self._log(db, row["id"], row["message_id"], "requeued", detail="--requeue-uncertain")
+        return len(rows)
+
+    def _fail(self, row: Any, error: str, claimed: bool) -> None:
+        with self.store.transaction() as db:
+            if claimed:
+                db.execute("UPDATE notify_outbox SET status='queued', last_error=? WHERE id=?", (error, row["id"]))
+            else:
+                db.execute("UPDATE notify_outbox SET attempts=attempts+1, last_error=? WHERE id=? "
+                           "AND status='queued'", (error, row["id"]))
+            self._log(db, row["id"], row["message_id"], "failed", detail=error)
+
+    def send(self, smtp_conf: Mapping[str, Any], password: str | None, *, rate_per_minute: float = 0,
+             connect: Callable[[Mapping[str, Any], str | None], Any] | None = None,
+             sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic) -> SendResult:
+        """Send every queued message once; see the module docstring for what a failure does."""
+        result = SendResult()
+        rows = self.rows("queued")
+        if not rows:
+            return result
+        connect = connect or smtp_connect
+        try:
+            conn = connect(smtp_conf, password)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"connect {smtp_conf['host']}:{smtp_conf['port']}: {_describe(exc)}"
+            result.errors.append(error)
+            for row in rows:
+                self._fail(row, error, claimed=False)
+                result.failed.append({"unit": row["unit"], "message_id": row["message_id"], "error": error})
+            return result
+        interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
+        last: float | None = None
+        try:
+            for i, row in enumerate(rows):
+                with self.store.transaction() as db:
+                    claimed = db.execute("UPDATE notify_outbox SET status='sending', attempts=attempts+1 "
+                                         "WHERE id=? AND status='queued'", (row["id"],)).rowcount
+                    if claimed:
+                        self._log(db, row["id"], row["message_id"], "attempt", json.loads(row["recipients"]))
+                if not claimed:
+                    continue   # another `zwgk notify` took it
+                if last is not None and interval:
+                    wait = last + interval - clock()
+                    if wait > 0:
+                        sleep(wait)
+                last = clock()
+                entry = {"unit": row["unit"], "message_id": row["message_id"]}
+                try:
+                    accepted, refused = _transmit(conn, row["sender"], json.loads(row["recipients"]),
+                                                  bytes(row["message"]))
+                except _Rejected as exc:
+                    self._fail(row, str(exc), claimed=True)
+                    result.failed.append({**entry, "error": str(exc)})
+                    continue
+                except _Uncertain as exc:
+                    with self.store.transaction() as db:
+                        db.execute("UPDATE notify_outbox SET last_error=? WHERE id=?", (str(exc), row["id"]))
+                        self._log(db, row["id"], row["message_id"], "uncertain", detail=str(exc))
+                    result.uncertain.append({**entry, "error": str(exc)})
+                    result.errors.append(f"{row['unit']}: {exc}")
+                    break
+                except (OSError, smtplib.SMTPException) as exc:
+                    # Before the content: the server went away; the rest waits for the next run.
+                    error = _describe(exc)
+                    self._fail(row, error, claimed=True)
+                    result.failed.append({**entry, "error": error})
+                    result.errors.append(f"{row['unit']}: {error}")
+                    for rest in rows[i + 1:]:
+                        self._fail(rest, f"not tried: {error}", claimed=False)
+                        result.failed.append({"unit": rest["unit"], "message_id": rest["message_id"],
+                                              "error": f"not tried: {error}"})
+                    break
+                detail = ("refused: " + "; ".join(f"{a} {c}" for a, c in refused.items())) if refused else None
+                with self.store.transaction() as db:
+                    db.execute("UPDATE notify_outbox SET status='sent', sent_at=?, last_error=? WHERE id=?",
+                               (_now_iso(), detail, row["id"]))
+                    self._log(db, row["id"], row["message_id"], "sent", accepted, detail)
+                result.sent.append({**entry, "to": accepted})
+        finally:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+        return result
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def _transmit(conn: Any, sender: str, recipients: list[str], data: bytes) -> tuple[list[str], dict[str, int]]:
+    """MAIL, RCPT, DATA by hand, so that we know whether the content had started to go out."""
+    conn.ehlo_or_helo_if_needed()
+    code, resp = conn.mail(sender)
+    if code != 250:
+        conn.rset()
+        raise _Rejected(f"MAIL FROM refused: {code} {resp!r}")
+    accepted: list[str] = []
+    refused: dict[str, int] = {}
+    for rcpt in recipients:
+        code, resp = conn.rcpt(rcpt)
+        if code in (250, 251):
+            accepted.append(rcpt)
+        else:
+            refused[rcpt] = code
+    if not accepted:
+        conn.rset()
+        raise _Rejected(f"every recipient refused: {refused}")
+    try:
+        code, resp = conn.data(data)
+    except smtplib.SMTPDataError as exc:     # DATA itself refused: nothing sent yet
+        conn.rset()
+        raise _Rejected(f"DATA refused: {exc}") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise _Uncertain(f"connection lost while sending the content ({_describe(exc)}); "
+                         "check the mail server's log for this Message-ID") from None
+    if code != 250:
+        conn.rset()
+        raise _Rejected(f"message refused: {code} {resp!r}")
+    return accepted, refused
+
+
+def smtp_connect(conf: Mapping[str, Any], password: str | None) -> smtplib.SMTP:
+    host, port, timeout = conf["host"], conf["port"], conf["timeout"]
+    if conf["tls"] == "ssl":
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        conn = smtplib.SMTP(host, port, timeout=timeout)
+        if conf["tls"] == "starttls":
+            conn.starttls(context=ssl.create_default_context())
+    if conf["user"]:
+        conn.login(conf["user"], password or "")
+    return conn
+
+
+# -- the command -------------------------------------------------------------------------------------
+def _settings(config: Config) -> tuple[dict[str, Any], dict[str, Any]]:
+    smtp, notify = config.section("smtp"), config.section("notify")
+    if smtp["tls"] not in TLS_MODES:
+        raise ConfigError(f"{config.path}: smtp.tls: expected one of {', '.join(TLS_MODES)}, got {smtp['tls']!r}")
+    for key, value in (("smtp.from_address", smtp["from_address"]), ("notify.admin_email", notify["admin_email"])):
+        if value and not _ADDR.fullmatch(value):
+            raise ConfigError(f"{config.path}: {key}: not an e-mail address: {value!r}")
+    return smtp, notify
+
+
+def prepare(config: Config, store: Any, as_of: date | None, now: datetime
+            ) -> tuple[Any, Lifecycle, list[tuple[NoticeView, EmailMessage, list[str]]], list[Skipped]]:
+    """The notices of the latest complete check run, composed (nothing stored)."""
+    from checks import REGISTRY
+    from zwgk.pipeline import calendar_for
+
+    smtp, notify = _settings(config)
+    run = store.latest_run("check")
+    if run is None:
+        return None, Lifecycle(None, (), ()), [], []
+    lifecycle = track(load_history(store, run))
+    notice_day = as_of or run.as_of
+    views, skipped = build_notices(
+        lifecycle=lifecycle, units=config.units, county=config.county, check_run_id=run.id, as_of=notice_day,
+        calendar=calendar_for(config), deadline_working_days=notify["deadline_working_days"],
+        sender_org=notify["sender_org"], rules=REGISTRY)
+    sender = smtp["from_address"] or "zwgk@localhost"
+    out = []
+    for view in views:
+        msgid = message_id(run.id, view.unit, notice_day, sender)
+        msg = compose(view, sender=sender, sender_name=smtp["from_name"], admin=notify["admin_email"],
+                      msgid=msgid, now=now)
+        out.append((view, msg, recipients_of(view, notify["admin_email"])))
+    return run, lifecycle, out, skipped
+
+
+def eml_name(view: NoticeView) -> str:
+    safe = re.sub(r"[\\/:*?\"<>|\s]+", "_", view.unit).strip("_.") or "unit"
+    return f"notice-run{view.check_run_id}-{safe}.eml"
+
+
+def notify(config: Config, *, as_of: date | None = None, dry_run: bool = False, out: Path | None = None,
+           requeue_uncertain: bool = False, now: datetime | None = None,
+           connect: Callable[[Mapping[str, Any], str | None], Any] | None = None,
+           sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    from zwgk.store import Store
+
+    now = now or datetime.now(timezone.utc).astimezone()
+    smtp, notify_conf = _settings(config)
+    summary: dict[str, Any] = {"command": "notify", "dry_run": dry_run, "check_run_id": None, "queued": 0,
+                               "sent": 0, "failed": 0, "uncertain": 0, "waiting": 0, "files": [],
+                               "skipped": [], "lifecycle": {}, "errors": []}
+    with Store(config.database) as store:
+        run, lifecycle, notices, skipped = prepare(config, store, as_of, now)
+        if run is None:
+            summary["errors"].append(f"{config.database}: no complete check run yet; run `zwgk check` first")
+            return summary
+        summary["check_run_id"] = run.id
+        summary["lifecycle"] = lifecycle.counts()
+        summary["skipped"] = [s.__dict__ for s in skipped]
+        if dry_run:
+            folder = out or (config.report_dir / "notices")
+            folder.mkdir(parents=True, exist_ok=True)
+            for view, msg, _ in notices:
+                path = folder / eml_name(view)
+                path.write_bytes(msg.as_bytes(policy=policy.SMTP))
+                summary["files"].append(str(path))
+            return summary
+        if not smtp["from_address"]:
+            raise ConfigError(f"{config.path}: smtp.from_address: needed to send (or use --dry-run)")
+        outbox = Outbox(store)
+        if requeue_uncertain:
+            summary["requeued"] = outbox.requeue_uncertain()
+        summary["superseded"] = outbox.supersede_older(run.id)
+        for view, msg, recipients in notices:
+            summary["queued"] += outbox.queue(view.unit, run.id, msg, recipients, len(view.items))
+        password = None
+        if smtp["user"]:
+            password = os.environ.get(smtp["password_env"])
+            if password is None:
+                summary["errors"].append(f"environment variable {smtp['password_env']} is not set: "
+                                         "nothing sent, the notices wait in the outbox")
+        if password is not None or not smtp["user"]:
+            result = outbox.send(smtp, password, rate_per_minute=notify_conf["rate_per_minute"],
+                                 connect=connect, sleep=sleep)
+            summary["sent"] = len(result.sent)
+            summary["failed"] = len(result.failed)
+            summary["errors"] += result.errors
+            summary["sent_to"] = result.sent
+        summary["uncertain"] = len(outbox.rows("sending"))
+        summary["waiting"] = len(outbox.rows("queued"))
+        if summary["uncertain"]:
+            summary["errors"].append(
+                f"{summary['uncertain']} notice(s) may or may not have gone out (connection lost during "
+                "sending): see notify_log for their Message-IDs; --requeue-uncertain sends them again")
+    return summary
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from zwgk.cli import _common
+
+    _common(p)
+    p.add_argument("--dry-run", action="store_true", help="write the notices as .eml files, send nothing")
+    p.add_argument("--out", type=Path, help="folder for the .eml files of --dry-run "
+                                            "(default: [zwgk] report_dir/notices)")
+    p.add_argument("--requeue-uncertain", action="store_true",
+                   help="send again the notices a crash left in doubt (check the mail log first)")
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from zwgk.config import config_path, load_config
+
+    config = load_config(config_path(args.config))
+    summary = notify(config, as_of=args.as_of, dry_run=args.dry_run, out=args.out,
+                     requeue_uncertain=args.requeue_uncertain)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        if summary["check_run_id"] is not None:
+            lc = summary["lifecycle"]
+            print(f"notify: check run {summary['check_run_id']}: {lc.get('new', 0)} new, "
+                  f"{lc.get('still_open', 0)} still open, {lc.get('resolved', 0)} resolved")
+        if args.dry_run:
+            for path in summary["files"]:
+                print(f"  wrote {path}")
+        else:
+            print(f"  queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
+                  f"waiting {summary['waiting']}, uncertain {summary['uncertain']}")
+        for s in summary["skipped"]:
+            print(f"  skipped {s['unit']} ({s['findings']} findings): {s['reason']}")
+        for e in summary["errors"]:
+            print(f"  error: {e}", file=sys.stderr)
+    bad = summary["errors"] or summary["waiting"] or summary["uncertain"]
+    return 1 if bad else 0
+
+
+COMMANDS = {"notify": ("e-mail each unit its 整改通知 (through the outbox)", add_arguments, cmd_notify)}
