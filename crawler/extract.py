@@ -537,10 +537,6 @@ _CONTENT_SELECTORS: tuple[str, ...] = (
     ".article_content",  # TRS trt-ui templates (county sites such as pingtan)
     "#wenzhang-content",  # nfra AngularJS front end
     ".pages_content",  # www.gov.cn article template
-    ".bt_content",
-    ".article-content",
-    "#ContentRegion",
-    ".view.TRS_UEDITOR",
 )
 # A shorter block is navigation or a caption, not a body (a two-line 通告 is ~60 characters).
 _MIN_BODY_CHARS = 40
@@ -1352,7 +1348,13 @@ def _breadcrumb_column(soup: BeautifulSoup) -> str | None:
 
 
 def extract_list(html: str, url: str) -> ListPage:
-    """Document entries of a column list page, with its pagination."""
+    """Document entries of a column list page, with its pagination.
+
+    An entry is a link in a row (li, tr, dl …) that shows a date outside the link, plus the
+    undated rows of the same lists; links without such a row are navigation. ``next_pages``
+    are the column's other pages as far as the static HTML tells (a JS/API-only pager gives
+    ``total_pages`` but no URLs); ``total_pages`` is None when the page states no count.
+    """
     soup = _parse(html)
     metas = _meta_map(soup)
     anchors = soup.find_all("a", href=True)

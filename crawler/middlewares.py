@@ -28,8 +28,9 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
+from twisted.internet.error import DNSLookupError
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class PolitenessMiddleware:
         self.hosts: dict[str, HostHealth] = {}
         self.paused: dict[str, str] = {}     # host -> why it was paused (for the summary)
         self.waits: list[tuple[str, float]] = []   # (url, seconds) of every Retry-After honoured
+        self.slot_base: dict[int, tuple[float, float]] = {}   # id(slot) -> configured (delay, jitter)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "PolitenessMiddleware":
@@ -105,7 +107,10 @@ class PolitenessMiddleware:
         if downloader is None:
             return None
         key = request.meta.get("download_slot") or downloader.get_slot_key(request)
-        return downloader.slots.get(key)
+        slot = downloader.slots.get(key)
+        if slot is not None and id(slot) not in self.slot_base:
+            self.slot_base[id(slot)] = (slot.delay, slot.jitter)
+        return slot
 
     def slow_down(self, request: Request, seconds: float) -> None:
         """Hold the host's whole slot for ``seconds`` from now."""
@@ -116,8 +121,6 @@ class PolitenessMiddleware:
         h.backoff_s = max(h.backoff_s, seconds)
         slot = self._slot(request)
         if slot is not None:
-            if not hasattr(slot, "zwgk_base"):
-                slot.zwgk_base = (slot.delay, slot.jitter)
             # No jitter while waiting: it could shorten the wait below what the server asked.
             slot.delay = max(slot.delay, seconds)
             slot.jitter = 0.0
@@ -129,8 +132,8 @@ class PolitenessMiddleware:
         if h.backoff_s and self.clock() >= h.backoff_until:
             h.backoff_s = 0.0
             slot = self._slot(request)
-            if slot is not None and hasattr(slot, "zwgk_base"):
-                slot.delay, slot.jitter = slot.zwgk_base
+            if slot is not None:
+                slot.delay, slot.jitter = self.slot_base[id(slot)]
 
     def note(self, request: Request, error: bool) -> None:
         """Count one answer; pause the host when its errors spike."""
@@ -180,8 +183,10 @@ class PolitenessMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, IgnoreRequest):
-            return None
+        if isinstance(exception, (IgnoreRequest, DownloadCancelledError)):
+            return None   # robots.txt, private hosts, over max_response_bytes: our choice, not an error
+        if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            return None   # the host never saw us: nothing to be polite about
         self.note(request, error=True)
         # RetryMiddleware (next outward) reschedules; the slot makes it wait.
         self.slow_down(request, self.base_backoff * (2 ** request.meta.get("retry_times", 0)))

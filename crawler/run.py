@@ -3,6 +3,11 @@
 A crawl always runs in its own process: Twisted's reactor cannot be restarted
 in one process, and a crash of the crawl must not take the caller with it.
 The caller (zwgk.pipeline) owns the run row; this process only fills it.
+
+Started again with the id of a run it did not finish (killed, even with SIGKILL), it
+resumes that run: what the run already stored is replayed, not fetched again, and
+nothing is stored twice (crawler.pipelines).  ``--fresh`` ignores the previous
+crawl (no carried-forward documents, no conditional requests, no link cache).
 """
 from __future__ import annotations
 
@@ -30,23 +35,36 @@ def settings_from_config(config: Config) -> dict[str, Any]:
         "ZWGK_NAMESERVERS": list(config.network["nameservers"]),
         "DNS_TIMEOUT": config.network["dns_timeout"],
         "ZWGK_DATABASE": str(config.database),
+        "ZWGK_ALLOW_PRIVATE_HOSTS": crawl["allow_private_hosts"],
     })
     return out
 
 
-def crawl(config: Config, run_id: int) -> dict[str, Any]:
+# Hours a link's OK outcome is trusted before it is checked again; [crawl] link_cache_hours
+# once zwgk.config declares it.
+DEFAULT_LINK_CACHE_HOURS = 24.0
+
+
+def crawl(config: Config, run_id: int, incremental: bool = True) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spiders.disclosure import DisclosureSpider
+    from crawler.pipelines import load_memory
+    from crawler.progress import Progress
+    from crawler.spiders.disclosure import DisclosureSpider, now
 
+    link_cache_hours = float(config.crawl.get("link_cache_hours", DEFAULT_LINK_CACHE_HOURS))
+    memory = load_memory(str(config.database), run_id, now(), link_cache_hours if incremental else 0.0,
+                         incremental=incremental)
     process = CrawlerProcess(settings_from_config(config))
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, sites=list(config.sites), run_id=run_id,
                   max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],
                   check_external=config.crawl["check_external_links"],
-                  recheck_failed=config.crawl["recheck_failed_links"])
+                  recheck_failed=config.crawl["recheck_failed_links"], memory=memory)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    progress: Progress | None = getattr(crawler, "zwgk_progress", None)
+    politeness = getattr(crawler, "zwgk_politeness", None)
     with Store(config.database) as store:
         columns = store.build_columns(run_id)
     return {
@@ -56,6 +74,11 @@ def crawl(config: Config, run_id: int) -> dict[str, Any]:
         "records": stats.get("item_scraped_count", 0),
         "columns": columns,
         "log_errors": stats.get("log_count/ERROR", 0),
+        "resumed": memory.resumed,
+        "previous_run_id": memory.previous_run_id,
+        "progress": progress.numbers() if progress else {},
+        "paused_hosts": dict(politeness.paused) if politeness else {},
+        "retry_after_waits": [[u, w] for u, w in politeness.waits] if politeness else [],
     }
 
 
@@ -63,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run")
     parser.add_argument("--config", required=True)
     parser.add_argument("--run-id", type=int, required=True)
+    parser.add_argument("--fresh", action="store_true",
+                        help="fetch everything again (ignore the previous crawl and the link cache)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"zwgk: {exc}", file=sys.stderr)
         return 2
-    summary = crawl(config, args.run_id)
+    summary = crawl(config, args.run_id, incremental=not args.fresh)
     # The last line of stdout is the summary the parent process reads.
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if summary.get("finish_reason") == "finished" else 1

@@ -14,9 +14,10 @@ documents of the latest complete crawl:
   findings of the year whose 发布日期 is in Y; the share is late / both dates;
 - the median lag in working days (成文日期 → 发布日期, holidays and 调休 counted).
 
-Verdict and score (合格/不合格, 100-point score) belong to an assessment module
-that does not exist yet (``zwgk.assessment``); until it does, the export has
-counts only and says so in its notes.
+Site rows also get the 考核结论 (合格/不合格) and 得分 of zwgk.assessment's
+``assess_site`` (on the latest check run; with --year, on the last check run
+of that year).  Where that module is missing the export has counts only and
+says so in its notes.
 
 CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly.
 """
@@ -38,7 +39,7 @@ from zwgk.records import DocumentObs, Finding
 
 UNASSIGNED = "（未归属单位）"
 FORMATS = ("csv", "xlsx", "json")
-NOTE_NO_ASSESSMENT = ("未输出“考核结论/得分”：评分模块（zwgk.assessment）尚未实现，本表仅统计各规则发现的问题数。")
+NOTE_NO_ASSESSMENT = ("未输出“考核结论/得分”：评分模块（zwgk.assessment）不可用，本表仅统计各规则发现的问题数。")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class ExportRow:
     counts: tuple[int, ...]   # one per ExportTable.rules
     total: int
     docs: DocFigures | None   # only for a yearly export
+    verdict: str | None = None   # sites only, when an assessment is available
+    score: float | None = None   # None also when a veto decided
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class ExportTable:
     rules: tuple[str, ...]
     rows: tuple[ExportRow, ...]
     notes: tuple[str, ...]
+    assessed: bool = False
 
 
 # -- building ---------------------------------------------------------------------------------------
@@ -120,7 +124,11 @@ def document_figures(documents: Sequence[DocumentObs], year: int, owner: Callabl
 def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Sequence[Any], county: str = "",
                 year: int | None = None, check_runs: Sequence[int] = (), crawl_run_id: int | None = None,
                 unit_docs: dict[str, DocFigures] | None = None, site_docs: dict[str, DocFigures] | None = None,
-                rules: Sequence[str] | None = None, notes: Sequence[str] = ()) -> ExportTable:
+                rules: Sequence[str] | None = None, notes: Sequence[str] = (),
+                assess: Callable[[str, str, Sequence[Finding]], Any] | None = None,
+                assess_findings: Sequence[Finding] | None = None) -> ExportTable:
+    """``assess(site_id, name, findings)`` gives a site's verdict (zwgk.assessment.assess_site);
+    it judges ``assess_findings`` (default: ``findings``)."""
     rules = tuple(rules) if rules is not None else rule_columns(findings)
     index = {r: i for i, r in enumerate(rules)}
     counts: dict[tuple[str, str], list[int]] = {}
@@ -140,17 +148,28 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
         c = counts.get(("unit", name), [0] * len(rules))
         rows.append(ExportRow("unit", name, utype, tuple(c), sum(c),
                               (unit_docs or {}).get(name, empty) if yearly else None))
+    site_names = {s.id: s.name for s in sites}
     site_ids = [s.id for s in sites]
     site_ids += [n for kind, n in sorted(counts) if kind == "site" and n not in site_ids]
+    judged = list(findings if assess_findings is None else assess_findings)
     for sid in site_ids:
         c = counts.get(("site", sid), [0] * len(rules))
+        verdict = assess(sid, site_names.get(sid, sid), judged) if assess else None
         rows.append(ExportRow("site", sid, "网站", tuple(c), sum(c),
-                              (site_docs or {}).get(sid, empty) if yearly else None))
+                              (site_docs or {}).get(sid, empty) if yearly else None,
+                              verdict.label if verdict else None, verdict.score if verdict else None))
     all_notes = list(notes)
-    if importlib.util.find_spec("zwgk.assessment") is None:
+    if assess is None:
         all_notes.append(NOTE_NO_ASSESSMENT)
     return ExportTable(county, "year" if yearly else "latest", year, tuple(check_runs), crawl_run_id, rules,
-                       tuple(rows), tuple(all_notes))
+                       tuple(rows), tuple(all_notes), assessed=assess is not None)
+
+
+def load_assessor() -> Callable[[str, str, Sequence[Finding]], Any] | None:
+    """zwgk.assessment.assess_site when that module is there."""
+    if importlib.util.find_spec("zwgk.assessment") is None:
+        return None
+    return getattr(importlib.import_module("zwgk.assessment"), "assess_site", None)
 
 
 def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
@@ -166,9 +185,14 @@ def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
     return list(latest.values()), ids
 
 
-def table_from_store(config: Any, store: Any, year: int | None) -> ExportTable:
+def table_from_store(config: Any, store: Any, year: int | None,
+                     assess: Callable[[str, str, Sequence[Finding]], Any] | None | str = "auto") -> ExportTable:
+    """``assess``: "auto" = zwgk.assessment when present; None = counts only; or a function."""
     from checks.base import Observations
     from zwgk.pipeline import calendar_for
+
+    if assess == "auto":
+        assess = load_assessor()
 
     if year is None:
         run = store.latest_run("check")
@@ -176,7 +200,7 @@ def table_from_store(config: Any, store: Any, year: int | None) -> ExportTable:
         notes = [] if run else ["尚无完成的检查：请先运行 zwgk check。"]
         return build_table(findings, units=config.units, sites=config.sites, county=config.county,
                            check_runs=(run.id,) if run else (), crawl_run_id=run.crawl_run_id if run else None,
-                           notes=notes)
+                           notes=notes, assess=assess)
     findings, run_ids = yearly_findings(store, year)
     crawl = store.latest_run("crawl")
     documents = store.documents(crawl.id) if crawl else []
@@ -193,9 +217,12 @@ def table_from_store(config: Any, store: Any, year: int | None) -> ExportTable:
         notes.append(f"文件统计来自第 {crawl.id} 次采集（{crawl.as_of.isoformat()}）所见的文件。")
     if calendar.unknown_years():
         notes.append(f"节假日日历未包含 {'、'.join(map(str, sorted(calendar.unknown_years())))} 年，按周一至周五计算工作日。")
+    if assess is not None and run_ids:
+        notes.append(f"考核结论与得分依据 {year} 年最后一次检查（第 {run_ids[-1]} 次）的结果。")
     return build_table(findings, units=config.units, sites=config.sites, county=config.county, year=year,
                        check_runs=run_ids, crawl_run_id=crawl.id if crawl else None, unit_docs=unit_docs,
-                       site_docs=site_docs, notes=notes)
+                       site_docs=site_docs, notes=notes, assess=assess,
+                       assess_findings=store.findings(run_ids[-1]) if run_ids else [])
 
 
 # -- rendering -------------------------------------------------------------------------------------------
@@ -208,6 +235,8 @@ DOC_KEYS = ("documents_published", "documents_with_both_dates", "published_late"
 
 def header(table: ExportTable) -> list[str]:
     cols = ["类别", "名称", "单位类型", *table.rules, "问题总数"]
+    if table.assessed:
+        cols += ["考核结论", "得分"]
     return cols + list(DOC_HEADERS) if table.scope == "year" else cols
 
 
@@ -220,6 +249,8 @@ def cells(table: ExportTable) -> list[list[Any]]:
     out = []
     for r in table.rows:
         row: list[Any] = [KIND_LABEL[r.kind], r.name, r.unit_type, *r.counts, r.total]
+        if table.assessed:
+            row += [r.verdict, r.score]
         if table.scope == "year":
             row += _doc_values(r.docs or DocFigures(0, 0, 0, None))
         out.append(row)
@@ -249,6 +280,8 @@ def render_json(table: ExportTable) -> str:
     for r in table.rows:
         row: dict[str, Any] = {"kind": r.kind, "name": r.name, "unit_type": r.unit_type,
                                "findings": dict(zip(table.rules, r.counts)), "total": r.total}
+        if table.assessed:
+            row.update(verdict=r.verdict, score=r.score)
         if r.docs is not None:
             row.update(zip(DOC_KEYS, _doc_values(r.docs)))
         rows.append(row)
@@ -274,7 +307,7 @@ def write_xlsx(table: ExportTable, path: Path) -> None:
     ws.freeze_panes = "D2"
     ws.column_dimensions["B"].width = 18
     if table.scope == "year":
-        share_col = get_column_letter(len(header(table)) - 1)
+        share_col = get_column_letter(header(table).index("超时公开占比") + 1)
         for cell in ws[share_col][1:]:
             cell.number_format = "0.0%"
     notes = wb.create_sheet("说明")

@@ -549,7 +549,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
         if args.dry_run:
             for path in summary["files"]:
                 print(f"  wrote {path}")
-        else:
+        elif summary["check_run_id"] is not None:
             print(f"  queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
                   f"waiting {summary['waiting']}, uncertain {summary['uncertain']}")
         for s in summary["skipped"]:

@@ -90,18 +90,24 @@ COMPONENT_MODULES = (
 )
 
 
-def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:
+def component_modules() -> list[Any]:
     import importlib
 
-    sections: dict[str, dict[str, Field]] = {}
-    arrays: dict[str, dict[str, Field]] = {}
+    modules = []
     for name in COMPONENT_MODULES:
         try:
-            module = importlib.import_module(name)
+            modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
             if exc.name and name.startswith(exc.name):
                 continue   # the component is not there (yet)
             raise
+    return modules
+
+
+def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:
+    sections: dict[str, dict[str, Field]] = {}
+    arrays: dict[str, dict[str, Field]] = {}
+    for module in component_modules():
         sections.update(getattr(module, "CONFIG_SECTIONS", {}))
         arrays.update(getattr(module, "CONFIG_ARRAYS", {}))
     return sections, arrays
@@ -312,7 +318,7 @@ class _Validator:
             raise self.error(("calendar", "years"), str(exc)) from None
 
         base = self.path.parent
-        return Config(
+        config = Config(
             path=self.path,
             database=(base / sections["zwgk"]["database"]).resolve(),
             report_dir=(base / sections["zwgk"]["report_dir"]).resolve(),
@@ -326,6 +332,20 @@ class _Validator:
             extra_sections=extras,
             extra_arrays=arrays,
         )
+        # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
+        # validate(config) raises ValueError((keypath, message)) or ValueError(message).
+        for module in component_modules():
+            validate = getattr(module, "validate", None)
+            if validate is None:
+                continue
+            try:
+                validate(config)
+            except ValueError as exc:
+                arg = exc.args[0] if exc.args else ""
+                if isinstance(arg, tuple):
+                    raise self.error(tuple(arg[0]), arg[1]) from None
+                raise ConfigError(f"{self.path}: {arg}") from None
+        return config
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:
         from checks import REGISTRY  # the rule IDs and their defaults are the checks' own

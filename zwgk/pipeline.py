@@ -142,8 +142,9 @@ def check(config: Config, as_of: date) -> StepResult:
                        "unverified": sum(len(v) for v in ctx.unverified.values())})
 
 
-def report(config: Config, as_of: date, out: Path | None = None) -> StepResult:
-    from reports import write_report
+def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = False) -> StepResult:
+    from reports import TrendPoint, write_report
+    from reports.lifecycle import load_history, track
 
     started = time.monotonic()
     out = out or config.report_dir
@@ -153,8 +154,16 @@ def report(config: Config, as_of: date, out: Path | None = None) -> StepResult:
             raise PipelineError(f"{config.database}: no complete check run yet; run `zwgk check` first")
         crawl_run = store.run(check_run.crawl_run_id) if check_run.crawl_run_id else None
         findings = store.findings(check_run.id)
-        files = write_report(out, config=config, as_of=as_of, findings=findings, check_run=check_run,
-                             crawl_run=crawl_run, rules=REGISTRY)
+        lifecycle = track(load_history(store, check_run))
+        trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
+            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
+            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
+            (check_run.id,)).fetchall()][::-1]
+        notify = config.extra_sections.get("notify", {})
+        files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
+                             crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
+                             calendar=calendar_for(config),
+                             deadline_days=notify.get("deadline_working_days", 10))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})
 

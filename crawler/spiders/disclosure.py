@@ -54,7 +54,7 @@ HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECT_STATUSES]
 # "404" only in the title or the first heading (document texts cite numbers).
 SOFT_404_PHRASES = ("页面不存在", "您访问的页面不存在", "页面已删除", "页面未找到", "找不到页面", "页面找不到",
                     "信息不存在", "文章不存在", "该信息已删除", "信息已被删除", "内容已删除", "页面已失效")
-SOFT_404_TITLE = ("404", "not found", "页面不存在", "页面未找到", "找不到")
+SOFT_404_TITLE = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not found|" + "|".join(SOFT_404_PHRASES), re.I)
 SHORT_PAGE_CHARS = 600
 BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受限", "禁止访问", "waf", "access denied")
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
@@ -493,9 +493,10 @@ def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html:
     title = " ".join(m.group(1).split()).lower() if m else ""
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.I | re.S)
     heading = re.sub(r"<[^>]+>", "", h1.group(1)).strip().lower() if h1 else ""
-    for marker in SOFT_404_TITLE + SOFT_404_PHRASES:
-        if marker in title or (heading and marker in heading and len(heading) < 40):
-            return f"soft 404: the page says {marker!r}"
+    for where in (title, heading if len(heading) < 40 else ""):
+        found = SOFT_404_TITLE.search(where)
+        if found:
+            return f"soft 404: the page says {found.group(0)!r}"
     text = " ".join(_visible_text(html).split())
     if len(text) < SHORT_PAGE_CHARS:
         for phrase in SOFT_404_PHRASES:

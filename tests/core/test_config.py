@@ -98,3 +98,9 @@ def test_bad_calendar_override_is_a_config_error(tmp_path: Path) -> None:
     text = GOOD + '\n[calendar.years."2027"]\nholidays = ["2027-13-01"]\n'
     with pytest.raises(ConfigError, match="calendar.years.*2027-13-01"):
         load_config(write(tmp_path, text))
+
+
+def test_task_naming_an_unknown_unit_is_an_error(tmp_path: Path) -> None:
+    text = GOOD + '\n[[tasks]]\nname = "第26项"\nrules = ["LAG001"]\nlead_units = ["县长办"]\n'
+    with pytest.raises(ConfigError, match=r"tasks\[1\].lead_units: unit '县长办' is not defined"):
+        load_config(write(tmp_path, text))

@@ -23,8 +23,8 @@ def test_latest_on_or_before_as_of_with_current_config(tmp_path: Path) -> None:
         observations.save(store, [
             seen("积石山教育", day - timedelta(days=1), newest=date(2026, 10, 1)),
             seen("积石山教育", day, newest=date(2026, 11, 20)),
-            # 2026-11-26 01:00 in China is still 11-25 in UTC: it belongs to the 26th.
-            seen("积石山教育", datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc), O.BLOCKED, None),
+            # An observation belongs to its UTC day: 11-26 00:30 UTC is 08:30 in China on the 26th.
+            seen("积石山教育", datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc), O.BLOCKED, None),
             seen("卫健旧号", day, O.NO_POSTS, None),          # closed: not judged
             seen("已删除的账号", day),                          # no longer in config
         ])

@@ -6,6 +6,7 @@ import io
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -94,10 +95,17 @@ def build_store(tmp_path: Path) -> Any:
     return config
 
 
-def tables(tmp_path: Path) -> dict[str, Any]:
+def fixed_assess(site_id: str, name: str, findings: Any) -> Any:
+    """A stand-in for zwgk.assessment.assess_site: the golden files must not follow its point tables."""
+    score = 100.0 - 7.5 * sum(1 for f in findings if f.site == site_id)
+    return SimpleNamespace(label="合格" if score >= 90 else "不合格", score=score)
+
+
+def tables(tmp_path: Path, assess: Any = fixed_assess) -> dict[str, Any]:
     config = build_store(tmp_path)
     with Store(config.database) as store:
-        return {"latest": table_from_store(config, store, None), "year": table_from_store(config, store, 2026)}
+        return {"latest": table_from_store(config, store, None, assess=assess),
+                "year": table_from_store(config, store, 2026, assess=assess)}
 
 
 def golden_outputs() -> dict[str, str]:
@@ -140,7 +148,28 @@ def test_yearly_rollup_dedupes_by_key_and_counts_the_annual_report_figures(tmp_p
     assert (office.docs.published, office.docs.late, office.docs.median_lag) == (1, 0, 2.0)
     assert rows[("site", "portal")].docs.published == 4
     assert len(t.check_runs) == 2
+    # The verdict judges the year's last check run (3 portal findings), not the deduplicated year (4).
+    assert (rows[("site", "portal")].verdict, rows[("site", "portal")].score) == ("不合格", 77.5)
+    assert rows[("site", "jyj")].verdict == "合格" and town.verdict is None
+
+
+def test_without_an_assessment_the_export_has_counts_only_and_says_so(tmp_path: Path) -> None:
+    t = tables(tmp_path, assess=None)["latest"]
+    assert "考核结论" not in header(t) and "得分" not in header(t)
     assert any("zwgk.assessment" in n for n in t.notes)
+
+
+def test_the_real_assessment_is_used_when_present(tmp_path: Path) -> None:
+    from reports.export import load_assessor
+
+    assessor = load_assessor()
+    if assessor is None:
+        pytest.skip("zwgk.assessment is not there")
+    config = build_store(tmp_path)
+    with Store(config.database) as store:
+        t = table_from_store(config, store, None)
+    assert t.assessed and "考核结论" in header(t)
+    assert {r.verdict for r in t.rows if r.kind == "site"} <= {"合格", "不合格"}
 
 
 def test_xlsx_reads_back_like_the_table(tmp_path: Path) -> None:
@@ -154,7 +183,7 @@ def test_xlsx_reads_back_like_the_table(tmp_path: Path) -> None:
     values = [list(r) for r in wb["汇总"].iter_rows(values_only=True)]
     assert values[0] == header(t)
     assert values[1:] == [[None if v == "" else v for v in row] for row in cells(t)]   # openpyxl: "" is empty
-    assert any("zwgk.assessment" in (r[1] or "") for r in wb["说明"].iter_rows(values_only=True))
+    assert any("最后一次检查" in (r[1] or "") for r in wb["说明"].iter_rows(values_only=True))
 
 
 def test_cli_writes_each_format(tmp_path: Path) -> None:

@@ -338,3 +338,33 @@ def test_bad_tls_mode_is_a_config_error(tmp_path: Path, smtp: Component) -> None
     path.write_text(path.read_text(encoding="utf-8").replace('tls = "none"', 'tls = "tls"'), encoding="utf-8")
     with pytest.raises(ConfigError, match="smtp.tls"):
         notify(load_config(path), now=NOW)
+
+
+def test_testbed_inspection_notifies_each_unit_once(testbed: Any, tmp_path: Path) -> None:
+    """The whole way: crawl and check the simulated county, then `zwgk notify` to the testbed's SMTP server."""
+    from tests.conftest import AS_OF
+    from zwgk import pipeline
+    from zwgk.cli import main
+
+    server = next(c for c in testbed.components if isinstance(c, Component))
+    config_file, _ = testbed.write(tmp_path)
+    config = load_config(config_file)
+    assert pipeline.crawl(config, AS_OF, quiet=True).status == "complete"
+    pipeline.check(config, AS_OF)
+    with Store(config.database) as store:
+        findings = store.findings(store.latest_run("check").id)
+    expected = {}
+    for f in findings:
+        if f.unit:
+            expected[config.unit(f.unit).email] = expected.get(config.unit(f.unit).email, 0) + 1
+    before = len(server.messages)
+    assert main(["notify", "--config", str(config_file)]) == 0
+    assert main(["notify", "--config", str(config_file)]) == 0     # nothing twice
+    got = server.messages[before:]
+    to = [m.message["To"].addresses[0].addr_spec for m in got]
+    assert sorted(to) == sorted(expected) and len(to) == len(set(to))
+    for m in got:
+        text = bodies(m)
+        listed = sum(1 for line in text.splitlines() if line.startswith("   问题："))
+        assert listed == expected[m.message["To"].addresses[0].addr_spec]
+        assert ADMIN in m.rcpt_tos

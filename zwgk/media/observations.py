@@ -1,7 +1,8 @@
 """Storing 政务新媒体 observations and loading them for the checks.
 
 ``load`` is listed in zwgk.pipeline.OBSERVATION_LOADERS: it gives the checks the latest
-observation of each configured, active account seen on or before ``as_of`` (China time),
+observation of each configured, active account seen on or before ``as_of`` (its UTC day, see
+MediaObs.observed_on),
 with unit, platform and key taken from the current config.toml — a unit fixed in config is
 fixed in the findings at once.
 """
@@ -12,14 +13,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
 from zwgk.config import Config
-from zwgk.media.records import CHINA_TZ, MediaObs, MediaOutcome, latest_by_account
+from zwgk.media.records import MediaObs, MediaOutcome, latest_by_account
 from zwgk.media.settings import load_accounts
 from zwgk.store import Store
 
 
 def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA_TZ)
+        moment = moment.replace(tzinfo=timezone.utc)   # MediaObs.observed_at is aware; be safe
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -51,7 +52,7 @@ def load(store: Store, config: Config, as_of: date) -> dict[str, Any]:
     accounts = {a.name: a for a in load_accounts(config) if a.active}
     if not accounts:
         return {"media": ()}
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(0), CHINA_TZ)
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(0), timezone.utc)
     latest = latest_by_account((o for o in observations(store, end_of_day) if o.account in accounts), as_of)
     return {"media": tuple(replace(o, unit=accounts[o.account].unit, platform=accounts[o.account].platform,
                                    url=accounts[o.account].key) for o in latest)}

@@ -85,7 +85,13 @@ class MediaObs:
 
     @property
     def observed_on(self) -> date:
-        return local_date(self.observed_at)
+        """The day of the observation, in UTC.
+
+        UTC, not China time: `zwgk check --as-of` defaults to the monitor host's own date, and a
+        poll early in the morning in China (the evening before in UTC) must count for that day's
+        inspection.  At worst an observation counts 8 hours into the next China day.
+        """
+        return utc_date(self.observed_at)
 
     def to_json(self) -> dict[str, object]:
         return {"account": self.account, "unit": self.unit, "platform": self.platform,
@@ -100,6 +106,13 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(CHINA_TZ).date()
+
+
+def utc_date(moment: datetime) -> date:
+    """The UTC calendar day of ``moment`` (a naive datetime is taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(timezone.utc).date()
 
 
 def latest_by_account(media: Iterable[MediaObs], as_of: date) -> list[MediaObs]:

@@ -1,0 +1,35 @@
+"""方案 tasks and their 牵头单位 (config [[tasks]]).
+
+The county's 《政务公开工作实施方案》 assigns each task a 牵头单位.  A finding under one of
+a task's rules goes to the unit that owns the column or account, and to the task's
+牵头单位 as well (zwgk.assessment.by_unit).  Example::
+
+    [[tasks]]
+    name = "第26项 20个工作日内公开"
+    rules = ["LAG001"]
+    lead_units = ["县政府办公室"]
+"""
+from __future__ import annotations
+
+from zwgk.config import Field
+
+CONFIG_ARRAYS = {
+    "tasks": {
+        "name": Field(str, required=True),
+        "rules": Field(list, [], item_type=str, doc="rule IDs whose findings belong to the task"),
+        "lead_units": Field(list, [], item_type=str, doc="the 牵头单位, names from [[units]]"),
+    },
+}
+
+
+def validate(config: object) -> None:
+    from checks import ALL_RULE_IDS
+
+    units = {u.name for u in config.units}  # type: ignore[attr-defined]
+    for i, task in enumerate(config.array("tasks")):  # type: ignore[attr-defined]
+        for rule in task["rules"]:
+            if rule not in ALL_RULE_IDS:
+                raise ValueError((("tasks", i, "rules"), f"unknown rule ID {rule!r}"))
+        for unit in task["lead_units"]:
+            if unit not in units:
+                raise ValueError((("tasks", i, "lead_units"), f"unit {unit!r} is not defined in [[units]]"))
