@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -1375,7 +1376,7 @@ def extract_list(html: str, url: str) -> ListPage:
         seen.add(item.url)
         items.append(item)
     extensions = [m[1].lower() for it in items if (m := re.search(r"\.(s?html?)$", urlsplit(it.url).path))]
-    doc_ext = max(set(extensions), key=extensions.count) if extensions else None
+    doc_ext = Counter(extensions).most_common(1)[0][0] if extensions else None
     next_pages, total = _pagination(soup, url, len(items), doc_ext)
     next_pages = tuple(p for p in next_pages if p not in seen)
     column = _meta(metas, "ColumnName") or _breadcrumb_column(soup)

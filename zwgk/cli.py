@@ -69,9 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write the inspection report (HTML) and findings.json")
     _common(p)
     p.add_argument("--out", type=Path, help="output folder (default: [zwgk] report_dir)")
+    p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
     p = sub.add_parser("run", help="crawl, check and report in one go")
     _common(p)
     p.add_argument("--out", type=Path, help="report folder (default: [zwgk] report_dir)")
+    p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
 
     p = sub.add_parser("demo", help="start the simulated county, inspect it and write a report")
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder (default: ./demo-out)")
@@ -132,7 +134,8 @@ def _emit(args: argparse.Namespace, results: list[Any], human: Callable[[], None
         human()
 
 
-def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quiet: bool) -> list[Any]:
+def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quiet: bool,
+              pdf: bool = False) -> list[Any]:
     from zwgk import pipeline
 
     results = []
@@ -142,7 +145,7 @@ def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quie
         elif step == "check":
             result = pipeline.check(config, as_of)
         else:
-            result = pipeline.report(config, as_of, out)
+            result = pipeline.report(config, as_of, out, pdf=pdf)
         results.append(result)
         if result.status != "complete":
             break
@@ -162,14 +165,16 @@ def _describe(results: list[Any]) -> None:
 
 
 def cmd_step(args: argparse.Namespace) -> int:
+    from reports import PdfUnavailable
     from zwgk.pipeline import PipelineError
 
     config = load_config(config_path(args.config))
     steps = ["crawl", "check", "report"] if args.command == "run" else [args.command]
     as_of = args.as_of or date.today()
     try:
-        results = run_steps(config, steps, as_of, getattr(args, "out", None), quiet=args.json)
-    except PipelineError as exc:
+        results = run_steps(config, steps, as_of, getattr(args, "out", None), quiet=args.json,
+                            pdf=getattr(args, "pdf", False))
+    except (PipelineError, PdfUnavailable) as exc:
         print(f"zwgk: {exc}", file=sys.stderr)
         return 1
     _emit(args, results, lambda: _describe(results))

@@ -23,6 +23,10 @@ from zwgk.store import Store
 from zwgk.workdays import WorkdayCalendar, parse_overrides
 
 
+# The child-process entry of a crawl (tests point it at a module that crashes).
+CRAWLER_MODULE = "crawler.run"
+
+
 class PipelineError(Exception):
     """A step could not run (nothing to check, crawl crashed …): the message says why."""
 
@@ -52,7 +56,7 @@ def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
     with Store(config.database) as store:
         store.mark_abandoned_runs()
         run_id = store.start_run("crawl", as_of)
-    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config.path), "--run-id", str(run_id)]
+    cmd = [sys.executable, "-m", CRAWLER_MODULE, "--config", str(config.path), "--run-id", str(run_id)]
     env = dict(os.environ)
     # The child must import the same code as we do, installed or from a checkout.
     root = str(Path(__file__).resolve().parents[1])

@@ -1,0 +1,65 @@
+"""The store: migrations, and a crashed run never corrupts earlier results."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF
+from zwgk import pipeline
+from zwgk.config import load_config
+from zwgk.store import MIGRATIONS, Store
+
+
+def test_migrations_apply_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "z.sqlite3") as store:
+        assert store.schema_version == len(MIGRATIONS)
+    with Store(tmp_path / "z.sqlite3") as store:   # reopening applies nothing twice
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    with Store(tmp_path / "z.sqlite3") as store:
+        store.db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 5}")
+    with pytest.raises(RuntimeError, match="newer than this zwgk"):
+        Store(tmp_path / "z.sqlite3")
+
+
+def test_run_of_a_dead_process_is_marked_incomplete(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with Store(tmp_path / "z.sqlite3") as store:
+        run_id = store.start_run("crawl", date(2026, 11, 26), pid=dead.pid)
+        alive = store.start_run("crawl", date(2026, 11, 26), pid=os.getpid())
+        assert store.mark_abandoned_runs() == [run_id]
+        assert store.run(run_id).status == "incomplete"
+        assert store.run(alive).status == "running"
+
+
+def test_crashed_crawl_is_incomplete_and_checks_use_the_last_complete_one(
+        testbed_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = testbed_config.read_text(encoding="utf-8").replace('database = "zwgk.sqlite3"',
+                                                               f'database = "{tmp_path / "z.sqlite3"}"')
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    config = load_config(cfg)
+    good = pipeline.crawl(config, AS_OF, quiet=True)
+    assert good.status == "complete"
+    with Store(config.database) as store:
+        docs_before = store.documents(good.run_id)
+    assert docs_before
+
+    monkeypatch.setattr(pipeline, "CRAWLER_MODULE", "tests.core.crash_crawler")
+    bad = pipeline.crawl(config, AS_OF, quiet=True)
+    assert bad.status == "incomplete" and "code 9" in bad.errors[0]
+
+    check = pipeline.check(config, AS_OF)
+    with Store(config.database) as store:
+        assert store.run(bad.run_id).status == "incomplete"
+        assert store.run(check.run_id).crawl_run_id == good.run_id
+        assert store.documents(good.run_id) == docs_before
