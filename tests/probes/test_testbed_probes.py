@@ -109,3 +109,27 @@ def test_round_with_dns_down_is_degraded_and_judges_nothing(tmp_path: Path) -> N
     findings = list(run_checks(obs, config.rules, ctx))
     assert [f for f in findings if f.rule.startswith(("NET", "AVL"))] == []
     assert ctx.unverified.get("NET002")
+
+
+def test_monitor_without_ipv6_finds_no_ipv6_failure(testbed: Testbed, tmp_path: Path) -> None:
+    """errno 101 on every IPv6 connect: IPv6 cannot be checked from here, never the site's fault."""
+    import errno
+    import socket
+
+    from zwgk.probes.http import plain_connect
+
+    def v4_only(address: tuple[str, int], timeout: float) -> socket.socket:
+        if ":" in address[0]:
+            raise OSError(errno.ENETUNREACH, "Network is unreachable")
+        return plain_connect(address, timeout)
+
+    config = load_config(write_probe_config(testbed, tmp_path))
+    result = probe_round(config, END, ipv6=True, connect=v4_only)
+    assert not result.round.degraded
+    v6 = {p.outcome.value for p in result.probes if p.family.value == "v6"}
+    assert v6 == {"PROBE_UNAVAILABLE", "NO_ADDRESS"}
+    obs = Observations(run_id=0, sites=config.sites, units=config.units, probes=tuple(result.probes),
+                       dns=tuple(result.dns), ipv6_links=tuple(result.ipv6_links))
+    ctx = CheckContext(as_of=AS_OF, calendar=WorkdayCalendar())
+    rules = {f.rule for f in run_checks(obs, config.rules, ctx)}
+    assert rules == {"NET001"}        # the DNS answer (no AAAA) is still a fact

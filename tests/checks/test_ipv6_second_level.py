@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from checks import ipv6_second_level as net004
+from tests.checks.factory import ctx, obs
+from tests.probes.helpers import links, probe, v6
+from zwgk.probes.records import ProbeOutcome
+
+
+def run(records: list) -> tuple[list, dict]:
+    c = ctx()
+    o = obs(probes=(probe(1), v6(1)), ipv6_links=tuple(records))
+    return list(net004.check(o, dict(net004.DEFAULTS), c)), c.unverified
+
+
+def test_ninety_percent_fails() -> None:
+    found, _ = run(links(1, 2, ok=18, failed=2))
+    assert [f.rule for f in found] == ["NET004"] and found[0].evidence["share"] == 0.9
+
+
+def test_ninety_five_percent_passes() -> None:
+    assert run(links(1, 2, ok=19, failed=1))[0] == []
+
+
+def test_third_level_links_do_not_count_here() -> None:
+    assert run(links(1, 3, ok=1, failed=19))[0] == []
+
+
+def test_links_we_could_not_probe_are_not_counted() -> None:
+    found, _ = run(links(1, 2, ok=19, failed=10, outcome=ProbeOutcome.PROBE_UNAVAILABLE))
+    assert found == []
+
+
+def test_too_few_links_is_could_not_verify() -> None:
+    found, unverified = run(links(1, 2, ok=1, failed=2))
+    assert found == [] and unverified["NET004"]
+
+
+def test_degraded_round_judges_nothing() -> None:
+    found, unverified = run(links(1, 2, ok=0, failed=20, degraded=True))
+    assert found == [] and unverified["NET004"]
