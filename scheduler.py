@@ -69,6 +69,9 @@ JOBS: dict[str, tuple[tuple[str, ...], ...]] = {
     "notify": (("notify",),),
 }
 BUILTIN_COMMANDS = frozenset({"crawl", "check", "report", "run"})
+# Commands whose --as-of is "the day the inspection judges": they get the slot's day.
+# (`zwgk probe --as-of` is the time a round is recorded at: probes keep their own clock.)
+AS_OF_COMMANDS = frozenset({"crawl", "check", "report", "run", "notify"})
 LOCK_NAME = "scheduler"
 EXIT_LOCKED = 3
 KILL_AFTER = 10.0          # seconds between SIGINT and SIGKILL to a job's process group
@@ -540,7 +543,7 @@ class JobRunner:
         argv = [sys.executable, "-m", "zwgk.cli", *command, "--config", str(self.conf.config_path)]
         if "--json" in opts:
             argv.append("--json")
-        if "--as-of" in opts:
+        if "--as-of" in opts and command[0] in AS_OF_COMMANDS:
             # The scheduler is where the clock enters: the slot's day in the configured zone.
             argv += ["--as-of", slot.astimezone(self.conf.timezone).date().isoformat()]
         return argv

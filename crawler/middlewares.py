@@ -161,7 +161,7 @@ class PolitenessMiddleware:
             tries = request.meta.get("zwgk_backoff_tries", 0)
             asked = retry_after_seconds(response.headers.get(b"Retry-After"), datetime.now(timezone.utc))
             if asked is not None and asked > self.max_retry_after:
-                response.meta["zwgk_detail"] = f"Retry-After {asked:.0f} s is more than we wait"
+                request.meta["zwgk_detail"] = f"Retry-After {asked:.0f} s is more than we wait"
                 return response
             if tries >= self.max_backoff_tries:
                 return response

@@ -106,7 +106,7 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
     if not points:
         return ""
     top = max(p.count for p in points) or 1
-    bar = width / max(len(points), 1)
+    bar = min(48.0, width / max(len(points), 1))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" '
              f'role="img" aria-label="历次检查发现问题数">']
     for i, p in enumerate(points):
@@ -124,7 +124,8 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
 
 def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_run: Any, crawl_run: Any,
                rules: Mapping[str, ModuleType], lifecycle: Any = None, trend: Sequence[TrendPoint] = (),
-               calendar: Any = None, deadline_days: int = 10) -> ReportView:
+               calendar: Any = None, deadline_days: int = 10,
+               generated_at: datetime | None = None) -> ReportView:
     from zwgk.assessment import INDICATORS, assess, by_unit
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -156,7 +157,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
              "status": crawl_run.status, **crawl_run.summary} if crawl_run else {}
     return ReportView(
         county=config.county or "", as_of=as_of,
-        generated_at=datetime.now(timezone.utc).astimezone().isoformat(timespec="minutes"),
+        generated_at=(generated_at or datetime.now(timezone.utc).astimezone()).isoformat(timespec="minutes"),
         crawl=crawl, check={"id": check_run.id} if check_run else {}, total=len(findings),
         verdicts=tuple(assess(config, findings)), indicators=tuple(INDICATORS),
         units=tuple(sections),

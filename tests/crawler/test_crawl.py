@@ -226,7 +226,7 @@ def test_query_variants_beyond_the_cap_are_excluded(outcomes: dict[str, Any]) ->
 def test_summary_has_the_progress_numbers(outcomes: dict[str, Any]) -> None:
     p = outcomes["summary"]["progress"]
     assert p["pages_fetched"] > 40 and p["requests"] >= p["pages_fetched"]
-    assert p["outcomes"]["OK"] > 40 and p["outcomes"]["TIMEOUT"] >= 1
+    assert p["outcomes"]["OK"] >= 40 and p["outcomes"]["TIMEOUT"] >= 1
     assert outcomes["elapsed"] < 60
 
 
