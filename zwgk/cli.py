@@ -98,10 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
     t.add_argument("--dir", type=Path, default=Path("testbed"), help="where to write config.toml (default ./testbed)")
+    t.add_argument("--pages", type=int, default=None, help="grow the portal to about N pages (200 to 200000)")
     t = tsub.add_parser("check", help="inspect a fresh testbed and score the findings against its ground truth")
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
     t.add_argument("--out", type=Path, default=None, help="keep config, database and report here")
+    t.add_argument("--pages", type=int, default=None, help="grow the portal to about N pages (200 to 200000)")
     t.add_argument("--json", action="store_true")
     return parser
 
@@ -264,11 +266,17 @@ def cmd_testbed(args: argparse.Namespace) -> int:
     if args.testbed_command == "check":
         return cmd_testbed_check(args)
     as_of = args.as_of or date.today()
-    with Testbed(seed=args.seed, as_of=as_of) as tb:
+    try:
+        tb = Testbed(seed=args.seed, as_of=as_of, pages=args.pages)
+    except ValueError as exc:
+        print(f"zwgk: {exc}", file=sys.stderr)
+        return 2
+    with tb:
         config_file, truth_file = tb.write(args.dir)
         print(f"testbed: {tb.base_url}/ on 127.0.0.1{' and [::1]' if tb.has_ipv6 else ''} port {tb.port}, DNS at {tb.dns.address}, as of {as_of}")
         print(f"config:  {config_file}   (zwgk run --config {config_file} --as-of {as_of})")
         print(f"truth:   {truth_file}")
+        print(f"pages:   about {tb.county.page_count()} on the portal, plus {len(tb.apps) - 1} other hosts")
         print("Ctrl-C stops it.")
         try:
             while True:
@@ -291,7 +299,7 @@ def cmd_testbed_check(args: argparse.Namespace) -> int:
         out = (args.out or Path(tmp)).resolve()
         for stale in out.glob("zwgk.sqlite3*"):
             stale.unlink()
-        with Testbed(seed=args.seed, as_of=as_of) as tb:
+        with Testbed(seed=args.seed, as_of=as_of, pages=args.pages) as tb:
             config_file, _ = tb.write(out)
             config = load_config(config_file)
             results = run_steps(config, ["crawl"], as_of, None, quiet=True)

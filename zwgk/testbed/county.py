@@ -97,8 +97,10 @@ def sub_workdays(cal: WorkdayCalendar, d: date, n: int) -> date:
 
 
 class County:
-    def __init__(self, seed: int, as_of: date, base_url: str, calendar: WorkdayCalendar | None = None) -> None:
+    def __init__(self, seed: int, as_of: date, base_url: str, calendar: WorkdayCalendar | None = None,
+                 pages: int | None = None) -> None:
         self.seed = seed
+        self.target_pages = pages
         self.as_of = as_of
         self.base = base_url.rstrip("/")
         self.cal = calendar or WorkdayCalendar()
@@ -206,8 +208,32 @@ class County:
             pub = self.as_of - timedelta(days=i * 3 + 1)
             self.news.append(self.new_doc(news_col, pub, pub, title=f"我县召开{self.rng.choice(TOPICS)}推进会"))
         self.news_column = news_col
+        self.grow()
         for col in self.all_columns():
             col.docs.sort(key=lambda d: d.pub_date, reverse=True)
+
+    def page_count(self) -> int:
+        """Pages the site serves: documents, list pages, unit and platform pages, the homepage."""
+        lists = sum(max(1, -(-len(c.docs) // PER_PAGE)) for c in [*self.all_columns(), self.news_column])
+        docs = sum(len(c.docs) for c in [*self.all_columns(), self.news_column])
+        return docs + lists + len(self.units) + 2
+
+    def grow(self) -> None:
+        """Add unremarkable documents until the site has ``target_pages`` pages (for benchmarks).
+
+        Only columns without a seeded freshness defect or near-miss grow, so the
+        ground truth stays the same at every size.
+        """
+        if not self.target_pages:
+            return
+        seeded = {f"{u.path}{code}/" if code == "xzdt" else f"{u.path}fdzdgknr/{code}/"
+                  for u in self.units for (name, code) in self.STALE if name == u.name}
+        growable = [c for c in self.all_columns()
+                    if not c.children and not c.is_empty and c.path not in seeded and not c.path.endswith("gknb/")]
+        missing = self.target_pages - self.page_count()
+        per_doc = 1 + 1 / PER_PAGE
+        for i in range(max(0, int(missing / per_doc))):
+            self.normal_doc(growable[i % len(growable)], 31, 360)
 
     # Newest item's age in days for columns seeded stale, and their near-misses.
     STALE = {

@@ -71,6 +71,9 @@ class CountyApp:
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle and the
+    # client's delayed ACK add 40 ms to every keep-alive response.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         pass
@@ -139,7 +142,11 @@ def _free_dual_port() -> tuple[int, bool]:
 class Testbed:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, seed: int = 1, as_of: date | None = None, components: bool = True) -> None:
+    def __init__(self, seed: int = 1, as_of: date | None = None, components: bool = True,
+                 pages: int | None = None) -> None:
+        if pages is not None and not 200 <= pages <= 200_000:
+            raise ValueError("--pages must be between 200 and 200000")
+        self.pages = pages
         self.seed = seed
         self.as_of = as_of or date.today()
         self.apps: dict[str, HostApp] = {}
@@ -182,7 +189,7 @@ class Testbed:
     # -- life -------------------------------------------------------------------------------
     def start(self) -> "Testbed":
         self.port, self.has_ipv6 = _free_dual_port()
-        self.county = County(self.seed, self.as_of, self.url(PORTAL_HOST, ""))
+        self.county = County(self.seed, self.as_of, self.url(PORTAL_HOST, ""), pages=self.pages)
         self.add_host(PORTAL_HOST, CountyApp(self.county))
         self.dns = TestbedDNS(self.zone)
         self.dns.start()
@@ -245,6 +252,7 @@ class Testbed:
             'county = "积石山县（模拟）"',
             "",
             "[crawl]",
+            f"max_pages_per_site = {max(5000, 2 * self.county.page_count())}",
             "download_delay = 0",
             "concurrency_per_host = 8",
             "timeout = 10",

@@ -37,6 +37,7 @@ class SiteSpec:
     badge: bool = True
     charset: str = "utf-8"
     lying_page: bool = False
+    cms: str = "generic"          # generic: /xwdt/ ...; hanweb: /col/col1234/index.html, /art/Y/M/D/art_1234_N.html
     truth: list[tuple[str, str]] = field(default_factory=list)        # (rule, path)
     near: list[tuple[str, str, str]] = field(default_factory=list)    # (rule, path, why)
 
@@ -47,9 +48,10 @@ SPECS = [
              truth=[("UPD001", "/"), ("UPD002", "/xwdt/"), ("SID001", "/"), ("ENC001", "/xwdt/notice-gbk.html")],
              near=[("SID002", "/", "under the portal's domain")]),
     SiteSpec("jyj", "jyj.jss.gov.cn.test", "积石山县教育局", "县教育局", newest_age=13,
-             footer_code="6229270003", meta_code="6229270009", charset="gbk",
+             footer_code="6229270003", meta_code="6229270009", charset="gbk", cms="hanweb",
              truth=[("SID001", "/")],
-             near=[("UPD001", "/", "newest item 13 days old"), ("UPD002", "/xwdt/", "newest item 13 days old"),
+             near=[("UPD001", "/", "newest item 13 days old"),
+                   ("UPD002", "/col/col1234/index.html", "newest item 13 days old"),
                    ("ENC001", "/", "GBK with an honest charset"), ("SID002", "/", "under the portal's domain")]),
     SiteSpec("school", "www.jssyz.edu.test", "积石山县第一中学", "县教育局", newest_age=2,
              footer_code="6229270004", meta_code="6229270004",
@@ -74,13 +76,19 @@ class SiteApp:
         return (f'<!DOCTYPE html><html><head><meta charset="{s.charset}"/>'
                 f'<meta name="SiteName" content="{escape(s.name)}"/><meta name="SiteIDCode" content="{s.meta_code}"/>'
                 f'{metas}<title>{escape(title)}_{escape(s.name)}</title></head><body>'
-                f'<div class="nav"><a href="/">首页</a> <a href="/xwdt/">工作动态</a></div>{body}'
+                f'<div class="nav"><a href="/">首页</a> <a href="{self.column_path}">工作动态</a></div>{body}'
                 f'<div class="footer"><p>主办：{escape(s.name)}</p>{CONAC if s.badge else ""}'
                 f'<p>网站标识码：{s.footer_code} {icp}甘公网安备 6229270200000{s.footer_code[-1]}号</p></div>'
                 f'</body></html>')
 
+    @property
+    def column_path(self) -> str:
+        return "/col/col1234/index.html" if self.spec.cms == "hanweb" else "/xwdt/"
+
     def detail_path(self, i: int) -> str:
         d = self.news[i][0]
+        if self.spec.cms == "hanweb":
+            return f"/art/{d.year}/{d.month}/{d.day}/art_1234_{100 + i}.html"
         return f"/xwdt/{d:%Y%m}/t{d:%Y%m%d}_{100 + i}.html"
 
     def respond(self, method: str, path: str, headers: Mapping[str, str], family: str) -> Reply:
@@ -95,7 +103,7 @@ class SiteApp:
             return Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
         if path in ("/", "/index.html"):
             html = self.page("首页", f'<div class="news"><h2>工作动态</h2><ul>{items}</ul></div>')
-        elif path in ("/xwdt/", "/xwdt/index.html"):
+        elif path in (self.column_path, self.column_path + "index.html"):
             html = self.page("工作动态", f'<h1>工作动态</h1><div class="list"><ul>{items}</ul></div>',
                              {"ColumnName": "工作动态"})
         elif s.lying_page and path == "/xwdt/notice-gbk.html":
