@@ -323,6 +323,7 @@ class County:
                                         why="last year's report is online"))
 
         self.truth.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/tzgg/"))
+        self.near_misses.append(self.gt("ENC001", "刘集乡", "/zwgk/xz/ljx/", why="GBK, declared honestly"))
         self.near_misses.append(self.gt("UPD005", "居集镇", "/zwgk/xz/jjz/fdzdgknr/",
                                         why="holds only sub-columns"))
 
@@ -413,17 +414,33 @@ class County:
             return 200, _html_type(), self.render_platform().encode()
         obj = self.pages.get(key)
         if isinstance(obj, UnitModel):
-            return 200, _html_type(), self.render_unit(obj).encode()
+            return self.encoded(obj.path, self.render_unit(obj))
         if isinstance(obj, Column):
             pages = max(1, -(-len(obj.docs) // PER_PAGE))
             if page_no >= pages:
                 return 404, _html_type(), NOT_FOUND
-            return 200, _html_type(), self.render_column(obj, page_no, pages).encode()
+            return self.encoded(obj.path, self.render_column(obj, page_no, pages))
         if isinstance(obj, Doc) and page_no == 0:
-            return 200, _html_type(), self.render_doc(obj).encode()
+            return self.encoded(obj.column_path, self.render_doc(obj))
         return 404, _html_type(), NOT_FOUND
 
     # -- rendering ------------------------------------------------------------------------
+    GBK_PREFIX = "/zwgk/xz/ljx/"   # 刘集乡's pages are GBK, declared honestly (near-miss of ENC001)
+
+    def encoded(self, path: str, html: str) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith(self.GBK_PREFIX):
+            html = html.replace('<meta charset="utf-8"/>', '<meta charset="gbk"/>', 1)
+            return 200, {"Content-Type": "text/html; charset=GBK"}, html.encode("gbk", "xmlcharrefreplace")
+        return 200, _html_type(), html.encode()
+
+    # List dates in the forms county sites use, one form per column.
+    LIST_DATE_FORMS = ("{d:%Y-%m-%d}", "{d.year}/{d.month}/{d.day}", "{d:%Y.%m.%d}", "{d.year}年{d.month}月{d.day}日",
+                       "[{d:%Y-%m-%d}]", "{d:%Y年%m月%d日}")
+
+    def list_date(self, col: "Column", d: date) -> str:
+        form = self.LIST_DATE_FORMS[sum(col.path.encode()) % len(self.LIST_DATE_FORMS)]
+        return form.format(d=d)
+
     def frame(self, title: str, body: str, meta: dict[str, str] | None = None, crumbs: list[tuple[str, str]] = ()) -> str:
         metas = "\n".join(f'<meta name="{k}" content="{escape(v)}"/>' for k, v in (meta or {}).items())
         crumb = " &gt; ".join(f'<a href="{p}">{escape(n)}</a>' for p, n in [("/", "首页"), *crumbs])
@@ -466,7 +483,7 @@ class County:
         docs = col.docs[page_no * PER_PAGE:(page_no + 1) * PER_PAGE]
         items = "".join(
             f'<li><a href="{d.path}" title="{escape(d.title)}">{escape(d.title)}</a>'
-            + (f'<span class="date">{d.pub_date:%Y-%m-%d}</span>' if d.date_in_list else "") + "</li>"
+            + (f'<span class="date">{self.list_date(col, d.pub_date)}</span>' if d.date_in_list else "") + "</li>"
             for d in docs)
         if col.children:
             listing = f'<ul class="sub-columns">{sub}</ul>'
