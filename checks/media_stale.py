@@ -2,8 +2,8 @@
 
 An account fails when its newest post is more than ``max_days`` (14) days before as_of — a
 post exactly 14 days earlier still counts — or when it has never posted (that account is
-also MED003).  Between ``warn_days`` (10) and 14 days it is not a finding: ``approaching``
-lists those accounts for a warning.  Only the latest observation of each account on or before
+also MED003).  Between ``warn_days`` (10) and 14 days it is not a finding but a 提醒 in the
+report's 无法核验/提醒 section (``approaching`` lists those accounts).  Only the latest observation of each account on or before
 as_of is read, and only when it is at most ``max_observation_age_days`` (3) old: the account
 may have posted since an older one, so it is "could not verify".  A source that could not be
 read (blocked, captcha, feed down, malformed) is MED002, never stale.
@@ -31,15 +31,17 @@ READS = MediaObs
 DEFAULTS: dict[str, Any] = {"max_days": 14, "warn_days": 10, "max_observation_age_days": 3}
 
 
-def current(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str) -> Iterator[MediaObs]:
-    """Latest readable observations recent enough to judge; the others are "could not verify"."""
+def current(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str | None) -> Iterator[MediaObs]:
+    """Latest readable observations recent enough to judge; the others are "could not verify"
+    (said for ``rule``, unless None)."""
     for o in latest_by_account(obs.media, ctx.as_of):
         if not o.outcome.readable:
             continue   # MED002
         age = (ctx.as_of - o.observed_on).days
         if age > conf["max_observation_age_days"]:
-            ctx.could_not_verify(rule, f"{o.account}（{o.platform}）: 最近一次读取在 {o.observed_on}，"
-                                       f"距检查日已 {age} 天，需重新读取")
+            if rule is not None:
+                ctx.could_not_verify(rule, f"{o.account}（{o.platform}）: 最近一次读取在 {o.observed_on}，"
+                                           f"距检查日已 {age} 天，需重新读取")
             continue
         yield o
 
@@ -47,7 +49,7 @@ def current(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: st
 def approaching(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> list[MediaObs]:
     """Accounts past ``warn_days`` but not yet stale: a warning for the unit, not a finding."""
     out = []
-    for o in latest_by_account(obs.media, ctx.as_of):
+    for o in current(obs, conf, ctx, None):
         if o.outcome is MediaOutcome.OK and o.newest_date is not None:
             days = (ctx.as_of - o.newest_date).days
             if conf["warn_days"] <= days <= conf["max_days"]:
@@ -63,6 +65,9 @@ def evidence(o: MediaObs) -> dict[str, Any]:
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     limit = conf["max_days"]
+    for o in approaching(obs, conf, ctx):
+        ctx.could_not_verify(ID, f"提醒：政务新媒体账号“{o.account}”（{o.platform}，{o.unit}）已"
+                                 f"{(ctx.as_of - o.newest_date).days}天未更新（超过{limit}天即单项否决）")
     for o in current(obs, conf, ctx, ID):
         if o.outcome is MediaOutcome.NO_POSTS:
             message = (f"政务新媒体账号“{o.account}”（{o.platform}）从未发布内容，"

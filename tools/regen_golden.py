@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("tests.reports.test_notify", "tests.reports.test_export")
+MODULES = ("tests.reports.test_notify", "tests.reports.test_export", "tests.reports.test_report")
 
 
 def main() -> int:

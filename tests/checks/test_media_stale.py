@@ -63,6 +63,9 @@ def test_warning_zone_is_listed_not_found():
     c = ctx(AS_OF)
     warned = rule.approaching(obs(media=media), dict(rule.DEFAULTS), c)
     assert [o.account for o in warned] == ["b", "c"]
+    findings, c = run(*media)
+    assert [f.evidence["account"] for f in findings] == ["d"]
+    assert len(c.unverified["MED001"]) == 2 and all(w.startswith("提醒") for w in c.unverified["MED001"])
 
 
 def test_no_media_observations_no_findings():

@@ -100,6 +100,11 @@ def test_html_selectors_that_match_nothing_are_an_error_not_no_posts():
         parse_source("html", raw("account_list.html"), None, {**LIST_SELECTORS, "contains": "不存在的账号"})
 
 
+def test_an_xpath_that_selects_no_nodes_is_a_source_error():
+    with pytest.raises(SourceError):
+        parse_source("html", raw("account_list.html"), None, {"item": "(count(//tr))"})
+
+
 def test_bad_selectors_are_value_errors():
     with pytest.raises(ValueError):
         compile_selector("table[[")

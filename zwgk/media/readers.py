@@ -141,7 +141,7 @@ def parse_json_feed(body: bytes, charset: str | None = None) -> Parsed:
     text, _, _ = decode_html(body, charset)
     try:
         data = json.loads(text.lstrip("\ufeff"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise SourceError(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise SourceError("not a JSON Feed: no items list")
@@ -185,6 +185,8 @@ def parse_html_list(body: bytes, charset: str | None, selectors: dict[str, str])
     except (etree.ParserError, ValueError) as exc:
         raise SourceError(f"not HTML: {exc}") from None
     items = compile_selector(selectors["item"])(root)
+    if not isinstance(items, list):   # an XPath such as count(//tr) gives a number, not nodes
+        raise SourceError(f"selectors.item {selectors['item']!r} does not select nodes")
     contains = selectors.get("contains")
     if contains:
         items = [i for i in items if contains in _node_text(i)]
@@ -195,6 +197,7 @@ def parse_html_list(body: bytes, charset: str | None, selectors: dict[str, str])
     dates = []
     for item in items:
         found = date_sel(item) if date_sel is not None and not isinstance(item, str) else [item]
+        found = found if isinstance(found, list) else [str(found)]
         parsed = next((d for d in (parse_post_date(_node_text(n)) for n in found) if d), None)
         if parsed:
             dates.append(parsed)
