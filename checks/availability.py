@@ -29,7 +29,7 @@ from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
 from zwgk.probes.observations import end_of, utc
-from zwgk.probes.records import Family, ProbeObs, ProbeOutcome
+from zwgk.probes.records import Family, ProbeObs
 from zwgk.records import Finding, Severity
 
 ID = "AVL001"
@@ -93,4 +93,3 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
                                      f"（{share:.1%}），未达 {float(conf['fail_share']):.0%} 否决线")
 
 
-__all__ = ["ID", "check", "ProbeOutcome"]

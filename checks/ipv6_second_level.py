@@ -3,7 +3,9 @@
 In the latest IPv6 probe round, a sample (up to [probes] link_sample) of the in-site page
 links on the homepage, taken from the latest crawl, is fetched from the AAAA address only.
 A link loads when it answers 2xx; an in-site host without AAAA does not load over IPv6.
-Not counted: links we could not probe (PROBE_UNAVAILABLE) and WAF refusals (BLOCKED).
+Not counted: links we could not probe (PROBE_UNAVAILABLE), WAF refusals (BLOCKED), and
+links that fail over IPv4 too (the crawl's latest check was not OK): those are broken
+links (LNK001–LNK004), not an IPv6 shortcoming, and are not deducted twice.
 With fewer than ``min_links`` counted links, or a degraded round, "could not verify".
 Nothing is fetched when the homepage itself fails over IPv6 (NET002).
 
@@ -20,7 +22,7 @@ from typing import Any, Iterator
 from checks.base import CheckContext, Observations
 from zwgk.probes.observations import latest_ipv6_round, links_of
 from zwgk.probes.records import Ipv6LinkObs, ProbeOutcome
-from zwgk.records import Finding, Severity
+from zwgk.records import Finding, LinkOutcome, Severity
 
 ID = "NET004"
 NAME = "ipv6-second-level"
@@ -42,6 +44,9 @@ def link_share_findings(obs: Observations, conf: dict[str, Any], ctx: CheckConte
     rid = latest_ipv6_round(obs.probes, ctx.as_of)
     if rid is None:
         return
+    v4_ok: dict[str, bool] = {}
+    for c in sorted(obs.link_checks, key=lambda c: c.checked_at):
+        v4_ok[c.url] = c.outcome is LinkOutcome.OK
     for site in obs.sites:
         links = links_of(obs.ipv6_links, rid, site.id, level)
         if not links:
@@ -49,7 +54,8 @@ def link_share_findings(obs: Observations, conf: dict[str, Any], ctx: CheckConte
         if obs.degraded or any(l.degraded for l in links):
             ctx.could_not_verify(rule, f"{site.name}: 探测时监测端网络异常，未判定")
             continue
-        counted = [l for l in links if l.outcome not in (ProbeOutcome.PROBE_UNAVAILABLE, ProbeOutcome.BLOCKED)]
+        counted = [l for l in links if l.outcome not in (ProbeOutcome.PROBE_UNAVAILABLE, ProbeOutcome.BLOCKED)
+                   and v4_ok.get(l.url, True)]
         if len(counted) < int(conf["min_links"]):
             ctx.could_not_verify(rule, f"{site.name}: 可判定的链接只有 {len(counted)} 个，未判定")
             continue

@@ -10,7 +10,8 @@ PolitenessMiddleware (ordered just outside RetryMiddleware, see crawler.settings
   answers) is paused for ``ZWGK_ERROR_PAUSE`` seconds, once per spike; the reason is kept
   in ``paused`` and the crawl's summary.  Errors we cause by hammering a host must not turn
   into broken links.
-The slot's delay returns to the configured one after the first success once the wait is over.
+A 429/503 also doubles the host's delay between requests (adaptive backoff); each success
+after the wait halves it back towards the configured delay.
 
 PrivateHostMiddleware: a link to another host that resolves to a loopback, private or
 link-local address is not fetched (EXCLUDED) unless ``[crawl] allow_private_hosts``: a
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = (429, 503)
 TRANSIENT_STATUSES = (500, 502, 504, 522, 524, 408)
+MIN_ADAPTIVE_DELAY = 0.5     # seconds between requests to a host that said 429/503 …
+MAX_ADAPTIVE_DELAY = 8.0     # … doubling per 429/503 up to this, halving back per success
 
 
 def retry_after_seconds(value: str | bytes | None, now: datetime) -> float | None:
@@ -112,28 +115,34 @@ class PolitenessMiddleware:
             self.slot_base[id(slot)] = (slot.delay, slot.jitter)
         return slot
 
-    def slow_down(self, request: Request, seconds: float) -> None:
-        """Hold the host's whole slot for ``seconds`` from now."""
+    def slow_down(self, request: Request, seconds: float, adapt: bool = False) -> None:
+        """Hold the host's download slot for ``seconds`` from now; with ``adapt`` (429/503) also
+        double its delay between requests until answers come back fine."""
         host = urlsplit(request.url).hostname or ""
         h = self.health(host)
         now = self.clock()
         h.backoff_until = max(h.backoff_until, now + seconds)
-        h.backoff_s = max(h.backoff_s, seconds)
         slot = self._slot(request)
-        if slot is not None:
-            # No jitter while waiting: it could shorten the wait below what the server asked.
-            slot.delay = max(slot.delay, seconds)
-            slot.jitter = 0.0
-            slot.lastseen = time.monotonic()
+        if slot is None:
+            return
+        base_delay = self.slot_base[id(slot)][0]
+        if adapt:
+            h.backoff_s = min(max(slot.delay * 2, base_delay, MIN_ADAPTIVE_DELAY), MAX_ADAPTIVE_DELAY)
+            slot.delay = h.backoff_s
+        # Scrapy waits (delay - now + lastseen) before the slot's next request, and only when
+        # the delay is not 0: a tiny delay keeps that rule alive for hosts configured without one.
+        slot.delay = max(slot.delay, 1e-3)
+        slot.lastseen = max(slot.lastseen, time.monotonic() + seconds)
 
     def recover(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         h = self.health(host)
         if h.backoff_s and self.clock() >= h.backoff_until:
-            h.backoff_s = 0.0
             slot = self._slot(request)
             if slot is not None:
-                slot.delay, slot.jitter = self.slot_base[id(slot)]
+                base_delay = self.slot_base[id(slot)][0]
+                h.backoff_s = h.backoff_s / 2 if h.backoff_s / 2 > max(base_delay, MIN_ADAPTIVE_DELAY) else 0.0
+                slot.delay = max(h.backoff_s, base_delay, 1e-3)
 
     def note(self, request: Request, error: bool) -> None:
         """Count one answer; pause the host when its errors spike."""
@@ -166,7 +175,7 @@ class PolitenessMiddleware:
             if tries >= self.max_backoff_tries:
                 return response
             wait = asked if asked is not None else self.base_backoff * (2 ** tries)
-            self.slow_down(request, wait)
+            self.slow_down(request, wait, adapt=True)
             if asked is not None:
                 self.waits.append((request.url, wait))
                 if self.crawler.stats:

@@ -13,22 +13,23 @@ from zwgk.store import Store
 from zwgk.testbed.server import Testbed
 
 
+from zwgk.testbed.score import inspect
 from zwgk.testbed.score import match_key as key
 
 
 @pytest.fixture(scope="module")
-def inspected(testbed_config: Path) -> dict:
-    config = load_config(testbed_config)
-    crawl = pipeline.crawl(config, AS_OF, quiet=True)
-    assert crawl.status == "complete", crawl.errors
-    check = pipeline.check(config, AS_OF)
-    report = pipeline.report(config, AS_OF, testbed_config.parent / "report")
-    findings = json.loads(Path(report.outputs["findings"]).read_text(encoding="utf-8"))
-    return {"config": config, "crawl": crawl, "check": check, "report": report, "findings": findings}
+def inspected(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The whole inspection (crawl, probe rounds over 7 days, feed poll, check, report)."""
+    out = tmp_path_factory.mktemp("e2e")
+    results, findings, truth = inspect(testbed, out, AS_OF)
+    assert [r.status for r in results] == ["complete"] * 3, [r.errors for r in results]
+    crawl, check, report = results
+    return {"config": load_config(out / "config.toml"), "crawl": crawl, "check": check, "report": report,
+            "findings": findings, "truth": truth}
 
 
 def test_every_seeded_defect_is_found_and_nothing_else(inspected: dict, testbed: Testbed) -> None:
-    truth = testbed.ground_truth()
+    truth = inspected["truth"]
     found = {key(f) for f in inspected["findings"]}
     expected = {key(t) for t in truth["findings"]}
     assert expected - found == set(), "missed"

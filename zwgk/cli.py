@@ -184,35 +184,44 @@ def cmd_step(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from zwgk.testbed.score import inspect, score
     from zwgk.testbed.server import Testbed
 
     started = time.monotonic()
     as_of = args.as_of or date.today()
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    # A fresh database each time: the demo shows one inspection of one testbed.
+    for stale in out.glob("zwgk.sqlite3*"):
+        stale.unlink()
     with Testbed(seed=args.seed, as_of=as_of) as tb:
-        # A fresh database each time: the demo shows one inspection of one testbed.
-        for stale in out.glob("zwgk.sqlite3*"):
-            stale.unlink()
-        config_file, truth_file = tb.write(out)
         if not args.json:
-            print(f"zwgk demo: simulated county at {tb.base_url}/ (DNS {tb.dns.address}), as of {as_of}")
-        config = load_config(config_file)
-        results = run_steps(config, ["crawl", "check", "report"], as_of, out / "report", quiet=args.json)
+            print(f"zwgk demo: a simulated county on loopback ({tb.base_url}/, DNS {tb.dns.address}), "
+                  f"as of {as_of}")
+            print("  crawling the portal and department sites, probing homepages over 7 simulated days, "
+                  "reading 政务新媒体 feeds …", flush=True)
+        results, findings, truth = inspect(tb, out, as_of)
     elapsed = time.monotonic() - started
     ok = all(r.status == "complete" for r in results) and len(results) == 3
+    scores = score(findings, truth)
+    matched = sum(s.true_positives for s in scores.values())
+    report = out / "report" / "report.html"
     if args.json:
         print(json.dumps({"command": "demo", "steps": [r.to_json() for r in results],
-                          "duration_s": round(elapsed, 2), "config": str(config_file),
-                          "ground_truth": str(truth_file), "report": str(out / "report" / "report.html"),
+                          "duration_s": round(elapsed, 2), "config": str(out / "config.toml"),
+                          "ground_truth": str(out / "ground_truth.json"), "report": str(report),
+                          "findings": len(findings), "seeded_defects_found": matched,
+                          "seeded_defects": len(truth["findings"]),
                           "errors": [e for r in results for e in r.errors]}, ensure_ascii=False))
     else:
         _describe(results)
-        print(f"\nzwgk demo finished in {elapsed:.1f} s.")
-        print(f"  report:       {out / 'report' / 'report.html'}")
+        print(f"\nzwgk demo finished in {elapsed:.0f} s: {len(findings)} findings; "
+              f"{matched} of the {len(truth['findings'])} seeded defects found.")
+        print(f"  report:       {report}")
+        print(f"  per unit:     {out / 'report' / 'units'}/")
         print(f"  findings:     {out / 'report' / 'findings.json'}")
-        print(f"  config used:  {config_file}")
-        print(f"  ground truth: {truth_file}")
+        print(f"  config used:  {out / 'config.toml'}")
+        print(f"  ground truth: {out / 'ground_truth.json'}")
     return 0 if ok else 1
 
 
@@ -290,7 +299,7 @@ def cmd_testbed_check(args: argparse.Namespace) -> int:
     import tempfile
 
     from checks import ALL_RULE_IDS, REGISTRY
-    from zwgk.testbed.score import score
+    from zwgk.testbed.score import inspect, score
     from zwgk.testbed.server import Testbed
 
     as_of = args.as_of or date.today()
@@ -300,17 +309,8 @@ def cmd_testbed_check(args: argparse.Namespace) -> int:
         for stale in out.glob("zwgk.sqlite3*"):
             stale.unlink()
         with Testbed(seed=args.seed, as_of=as_of, pages=args.pages) as tb:
-            config_file, _ = tb.write(out)
-            config = load_config(config_file)
-            results = run_steps(config, ["crawl"], as_of, None, quiet=True)
-            for component in tb.components:
-                if hasattr(component, "observe"):
-                    component.observe(config_file, as_of)
-            results += run_steps(config, ["check", "report"], as_of, out / "report", quiet=True)
-            truth = tb.ground_truth()
+            results, findings, truth = inspect(tb, out, as_of)
         failed_steps = [r for r in results if r.status != "complete"]
-        findings = json.loads((out / "report" / "findings.json").read_text(encoding="utf-8")) \
-            if not failed_steps else []
     scores = score(findings, truth)
     implemented = set(REGISTRY)
     missing_rules = [r for r in ALL_RULE_IDS if r not in implemented]

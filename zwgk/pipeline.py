@@ -96,6 +96,47 @@ def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
 OBSERVATION_LOADERS = ("zwgk.probes.observations", "zwgk.media.observations")
 
 
+def observe(config: Config, as_of: date, now: "datetime | None" = None) -> StepResult:
+    """Observations outside the crawl: one round of homepage probes and one poll of the
+    政务新媒体 accounts, for the components that are installed and configured.
+
+    ``now`` is when the observations count as made (default: the clock, read here at
+    the edge); the demo and the testbed pass a time on ``as_of``.
+    """
+    from datetime import datetime, timezone
+
+    started = time.monotonic()
+    now = now or datetime.now(timezone.utc)
+    counts: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, fn in observation_steps():
+        try:
+            counts[name] = fn(config, now)
+        except Exception as exc:  # noqa: BLE001 - one component's failure must not stop the run
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    return StepResult("observe", None, "complete" if not errors else "incomplete",
+                      time.monotonic() - started, counts, errors)
+
+
+def observation_steps() -> list[tuple[str, Any]]:
+    """(name, fn(config, now) -> count) of the installed observation components."""
+    import importlib
+
+    steps = []
+    for name, module_name, fn_name in (("media", "zwgk.media.cli", "poll_and_store"),
+                                       ("probes", "zwgk.probes.cli", "probe_and_store")):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        fn = getattr(module, fn_name, None)
+        if fn is not None:
+            steps.append((name, lambda config, now, fn=fn: len(fn(config, now) or ())))
+    return steps
+
+
 def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: date | None = None
                       ) -> Observations:
     import importlib

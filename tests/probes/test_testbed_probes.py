@@ -131,5 +131,5 @@ def test_monitor_without_ipv6_finds_no_ipv6_failure(testbed: Testbed, tmp_path: 
     obs = Observations(run_id=0, sites=config.sites, units=config.units, probes=tuple(result.probes),
                        dns=tuple(result.dns), ipv6_links=tuple(result.ipv6_links))
     ctx = CheckContext(as_of=AS_OF, calendar=WorkdayCalendar())
-    rules = {f.rule for f in run_checks(obs, config.rules, ctx)}
+    rules = {f.rule for f in run_checks(obs, config.rules, ctx) if f.rule.startswith(("AVL", "NET"))}
     assert rules == {"NET001"}        # the DNS answer (no AAAA) is still a fact

@@ -25,7 +25,7 @@ HOST = "media.jss.gov.cn.test"
 GONE_HOST = "gone.jss.gov.cn.test"     # never published in the testbed's DNS: NXDOMAIN
 LIST_PATH = "/xmt/index.html"
 # Set to True once the pipeline polls the accounts before `check` (see the module docstring).
-IN_PIPELINE = False
+IN_PIPELINE = True
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,16 @@ class Component:
 
     def ground_truth(self) -> dict[str, list[dict[str, Any]]]:
         return self.expected() if IN_PIPELINE else {"findings": [], "near_misses": []}
+
+    def observe(self, config_path: Any, as_of: date) -> None:
+        """Poll every account once, at 10:00 China time on ``as_of``."""
+        from datetime import datetime, time
+
+        from zwgk.config import load_config
+        from zwgk.media.cli import poll_and_store
+        from zwgk.media.records import CHINA_TZ
+
+        poll_and_store(load_config(config_path), datetime.combine(as_of, time(10), CHINA_TZ))
 
     def config_toml(self) -> str:
         lines = ["# 政务新媒体 accounts of the simulated county (read with `zwgk media`)."]

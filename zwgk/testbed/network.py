@@ -208,11 +208,35 @@ class Component:
         self.near_miss("AVL001", a4, "every 25th probe dropped: ≤ 4.3 % (a warning, not a finding)")
 
     def ground_truth(self) -> dict[str, Any]:
-        return {"findings": [], "near_misses": list(self.near), "probe_findings": list(self.truth)}
+        return {"findings": list(self.truth), "near_misses": list(self.near)}
+
+    ROUNDS = 140          # 20 a day over 7 days, 72 minutes apart
+    ROUND_MINUTES = 72
+
+    def observe(self, config_path: Any, as_of: Any) -> None:
+        """Probe rounds at synthetic times over the 7 days before ``as_of`` noon (UTC):
+        availability rounds, then one IPv6 round with the latest crawl's links."""
+        from datetime import datetime, time, timedelta, timezone
+
+        from zwgk.config import load_config
+        from zwgk.probes import latest_crawl_links, probe_round, store_round
+        from zwgk.store import Store
+
+        config = load_config(config_path)
+        end = datetime.combine(as_of, time(12, 0), tzinfo=timezone.utc)
+        times = [end - timedelta(minutes=self.ROUND_MINUTES * (self.ROUNDS - 1 - i)) for i in range(self.ROUNDS)]
+        with Store(config.database) as store:
+            links = latest_crawl_links(store)
+        results = [probe_round(config, t, ipv6=False) for t in times[:-1]]
+        results.append(probe_round(config, times[-1], ipv6=True, crawl_links=links))
+        with Store(config.database) as store:
+            for r in results:
+                store_round(store, r)
 
     def config_toml(self) -> str:
         lines = ["# IPv6 and availability cases (zwgk.testbed.network): found by `zwgk probe`, not by the crawl.",
-                 "[probes]", "timeout = 15", "concurrency = 6", ""]
+                 "# IPv6 rounds wait the full 15 s for v6slow: `zwgk probe --ipv6` runs one.",
+                 "[probes]", "timeout = 15", "concurrency = 6", "ipv6 = false", ""]
         for app in self.sites:
             lines += ["[[sites]]", f'id = "net-{app.key}"', f'name = "{app.name}"', f'url = "{self.url_of(app)}"',
                       f'unit = "{UNIT}"', ""]

@@ -8,6 +8,8 @@ was reported counts as a false finding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import unquote
 
@@ -58,6 +60,29 @@ def score(findings: Iterable[Mapping[str, Any]], truth: Mapping[str, Any]) -> di
         s.near_misses_reported = sorted(_show(k) for k in (g & near) - e)
         out[rule] = s
     return out
+
+
+def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, Any]], dict[str, Any]]:
+    """The whole inspection of a running testbed, as an administrator's schedule would make it:
+    crawl, the components' own observations (probe rounds over 7 days, a feed poll), check,
+    report.  Returns the step results, the findings (as in findings.json) and the ground truth."""
+    import json
+
+    from zwgk import pipeline
+    from zwgk.config import load_config
+
+    config_file, _ = tb.write(out)
+    config = load_config(config_file)
+    results = [pipeline.crawl(config, as_of, quiet=True)]
+    if results[-1].status == "complete":
+        for component in tb.components:
+            if hasattr(component, "observe"):
+                component.observe(config_file, as_of)
+        results.append(pipeline.check(config, as_of))
+        results.append(pipeline.report(config, as_of, out / "report"))
+    findings = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
+                if len(results) == 3 else [])
+    return results, findings, tb.ground_truth()
 
 
 def _show(key: tuple[str, str, str | None]) -> str:

@@ -117,6 +117,12 @@ class _Server(ThreadingHTTPServer):
     testbed: "Testbed"
     family: str
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (a probe's timeout, a HEAD) is normal here: stay quiet."""
+        import sys
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
@@ -190,7 +196,7 @@ class Testbed:
     def start(self) -> "Testbed":
         self.port, self.has_ipv6 = _free_dual_port()
         self.county = County(self.seed, self.as_of, self.url(PORTAL_HOST, ""), pages=self.pages)
-        self.add_host(PORTAL_HOST, CountyApp(self.county))
+        self.add_host(PORTAL_HOST, CountyApp(self.county), aaaa=["::1"] if self.has_ipv6 else [])
         self.dns = TestbedDNS(self.zone)
         self.dns.start()
         families = [("127.0.0.1", _Server, "v4")] + ([("::1", _Server6, "v6")] if self.has_ipv6 else [])
@@ -239,6 +245,8 @@ class Testbed:
             extra = component.ground_truth()
             truth["findings"] += extra.get("findings", [])
             truth["near_misses"] += extra.get("near_misses", [])
+        if not self.has_ipv6:   # a monitor host without IPv6 can judge no IPv6 rule
+            truth["findings"] = [t for t in truth["findings"] if not t["rule"].startswith("NET")]
         return truth
 
     def config_toml(self, database: str = "zwgk.sqlite3", report_dir: str = "report") -> str:

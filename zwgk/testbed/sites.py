@@ -127,7 +127,7 @@ class Component:
 
     def install(self) -> None:
         for spec in SPECS:
-            self.testbed.add_host(spec.host, SiteApp(spec, self))
+            self.testbed.add_host(spec.host, SiteApp(spec, self), aaaa=["::1"] if self.testbed.has_ipv6 else [])
 
     def stop(self) -> None:
         pass
