@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.base import run_job as _apscheduler_run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
@@ -424,6 +425,14 @@ class History:
                 return int(cur.lastrowid)
         except sqlite3.IntegrityError:
             return None
+
+    def note_not_run(self, job_id: str, slot: str, status: str, why: str) -> None:
+        """A slot that did not run: 'missed' (past misfire_grace_time) or 'skipped' (still running)."""
+        now = _now().isoformat()
+        with closing(_connect(self.path)) as db:
+            db.execute("INSERT OR IGNORE INTO schedule_history(job_id, slot, scheduler_pid, host, started_at, "
+                       "ended_at, status, stderr_tail) VALUES (?,?,?,?,?,?,?,?)",
+                       (job_id, slot, self.pid, self.host, now, now, status, why))
 
     def set_child(self, row_id: int, pid: int, command: str) -> None:
         with closing(_connect(self.path)) as db:
@@ -820,6 +829,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             job_defaults={"coalesce": conf.coalesce, "misfire_grace_time": conf.misfire_grace_time,
                           "max_instances": 1})
         store.start(scheduler, "default")
+        scheduler.add_listener(lambda event: record_not_run(history, conf, event),
+                               EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         states = reconcile_jobs(scheduler, store, conf, available_commands())
         save_job_states(conf.database, conf, states)
 
@@ -854,6 +865,20 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         _RUNNER = None
     log.info("scheduler stopped; lock released" if not lost.is_set() else "scheduler stopped")
     return 1 if lost.is_set() else 0
+
+
+def record_not_run(history: History, conf: ScheduleConfig, event: JobEvent) -> None:
+    if event.code == EVENT_JOB_MISSED:
+        times = [event.scheduled_run_time]
+        status, why = "missed", f"later than misfire_grace_time ({conf.misfire_grace_time} s): not run"
+    else:
+        times = list(event.scheduled_run_times)
+        status, why = "skipped", "the previous run of this job was still running"
+    for t in times:
+        try:
+            history.note_not_run(event.job_id, t.astimezone(conf.timezone).isoformat(), status, why)
+        except sqlite3.Error as exc:
+            log.warning("could not record %s slot of job %s: %s", status, event.job_id, exc)
 
 
 def finish_running_jobs(runner: JobRunner, grace: float, force: threading.Event) -> None:
@@ -898,7 +923,8 @@ def gather_status(conf: ScheduleConfig, now: datetime) -> dict[str, Any]:
         next_runs = {r["id"]: r["next_run_time"] for r in db.execute("SELECT id, next_run_time FROM schedule_jobstore")}
         jobs = []
         for spec in conf.jobs:
-            last = db.execute("SELECT * FROM schedule_history WHERE job_id=? ORDER BY id DESC LIMIT 1",
+            last = db.execute("SELECT * FROM schedule_history WHERE job_id=? "
+                              "AND status NOT IN ('missed', 'skipped') ORDER BY id DESC LIMIT 1",
                               (spec.id,)).fetchone()
             last_ok = db.execute("SELECT started_at FROM schedule_history WHERE job_id=? AND status='ok' "
                                  "ORDER BY id DESC LIMIT 1", (spec.id,)).fetchone()

@@ -76,3 +76,9 @@ def test_report_is_chinese_html_and_escapes(inspected: dict) -> None:
     html = Path(inspected["report"].outputs["html"]).read_text(encoding="utf-8")
     assert "检查报告" in html and "刘集乡" in html and "公开超时" in html
     assert "<script" not in html.lower()
+
+
+def test_ground_truth_is_stable_across_calls(testbed: Testbed) -> None:
+    first = testbed.ground_truth()
+    assert testbed.ground_truth() == first
+    assert len(first["findings"]) == len({key(t) for t in first["findings"]})

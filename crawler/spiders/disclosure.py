@@ -22,7 +22,7 @@ import hashlib
 import re
 from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -60,6 +60,9 @@ BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受�
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
               "/default.htm", "/default.html", "/default.aspx", "/default.asp")
 LIST_KINDS = ("home", "entry", "listpage")
+# Further list pages of an unchanged column are replayed from the store, but fetched again
+# when the stored copy is older than this: a document deleted deep in a list shows up then.
+LIST_REVERIFY = timedelta(days=7)
 
 
 def now() -> datetime:
@@ -186,7 +189,8 @@ class DisclosureSpider(scrapy.Spider):
         if kind not in LIST_KINDS and url in mem.leaf_pages and self.can_carry(url, list_date):
             self.replays.append(("carry", url, meta))
             return True, []
-        if kind == "listpage" and parent_unchanged and cached is not None:
+        if (kind == "listpage" and parent_unchanged and cached is not None
+                and cached.fetched_at >= now() - LIST_REVERIFY):
             self.replays.append(("cache", cached, {**meta, "unchanged": True}))
             return True, []
         headers = {}

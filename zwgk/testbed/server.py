@@ -241,6 +241,8 @@ class Testbed:
     def ground_truth(self) -> dict[str, Any]:
         assert self.county is not None
         truth = self.county.ground_truth()
+        # Copies: the county's own lists must not grow with every call.
+        truth["findings"], truth["near_misses"] = list(truth["findings"]), list(truth["near_misses"])
         for component in self.components:
             extra = component.ground_truth()
             truth["findings"] += extra.get("findings", [])
