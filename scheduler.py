@@ -986,8 +986,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("recent problems:")
         for e in status["recent_errors"]:
             tail = e["stderr_tail"].strip().splitlines()[-1:] if e["stderr_tail"] else []
-            print(f"  {e['started']} {e['job']} {e['status']} (exit {e['exit_code']})"
-                  + (f": {tail[0][:200]}" if tail else ""))
+            code = f" (exit {e['exit_code']})" if e["exit_code"] is not None else ""
+            print(f"  {e['started']} {e['job']} {e['status']}{code}" + (f": {tail[0][:200]}" if tail else ""))
     return 1 if attention else 0
 
 

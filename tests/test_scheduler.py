@@ -135,7 +135,7 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
     # Commands of components not installed yet are skipped: prove the skip when absent.
     probe = "every 5s"
     notify = "off" if "notify" in have else "every 2s"   # no mail server for the testbed: never send
-    config = schedule_config(testbed_config, tmp_path, inspect="every 6s", report="every 2s", coalesce=False,
+    config = schedule_config(testbed_config, tmp_path, inspect="every 6s", report="every 2s",
                              probe=probe, notify=notify)
     db, log = tmp_path / "zwgk.sqlite3", tmp_path / "scheduler.log"
     a = start(config)

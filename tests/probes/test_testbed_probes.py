@@ -55,7 +55,7 @@ def probed(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 def test_every_probe_defect_found_and_nothing_else(probed: dict[str, Any], testbed: Testbed) -> None:
     truth = testbed.ground_truth()
-    expected = {key(t) for t in network_component(testbed).ground_truth()["probe_findings"]}
+    expected = {key(t) for t in network_component(testbed).ground_truth()["findings"]}
     # Only the probes' rules: without the county portal in this config SID002 has no domain to
     # compare with (the end-to-end test covers these sites' crawl with the portal).
     found = {key(f) for f in probed["findings"] if f["rule"].startswith(("AVL", "NET"))}
