@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--out", type=Path, help="output folder (default: [zwgk] report_dir)")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
-    p = sub.add_parser("run", help="crawl, check and report in one go")
+    p = sub.add_parser("run", help="crawl, probe once, read 政务新媒体 accounts, check and report in one go")
     _common(p)
     p.add_argument("--out", type=Path, help="report folder (default: [zwgk] report_dir)")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
@@ -144,12 +144,14 @@ def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quie
     for step in steps:
         if step == "crawl":
             result = pipeline.crawl(config, as_of, quiet=quiet)
+        elif step == "observe":
+            result = pipeline.observe(config, as_of)
         elif step == "check":
             result = pipeline.check(config, as_of)
         else:
             result = pipeline.report(config, as_of, out, pdf=pdf)
         results.append(result)
-        if result.status != "complete":
+        if result.status != "complete" and step != "observe":
             break
     return results
 
@@ -171,7 +173,7 @@ def cmd_step(args: argparse.Namespace) -> int:
     from zwgk.pipeline import PipelineError
 
     config = load_config(config_path(args.config))
-    steps = ["crawl", "check", "report"] if args.command == "run" else [args.command]
+    steps = ["crawl", "observe", "check", "report"] if args.command == "run" else [args.command]
     as_of = args.as_of or date.today()
     try:
         results = run_steps(config, steps, as_of, getattr(args, "out", None), quiet=args.json,

@@ -119,21 +119,34 @@ def observe(config: Config, as_of: date, now: "datetime | None" = None) -> StepR
 
 
 def observation_steps() -> list[tuple[str, Any]]:
-    """(name, fn(config, now) -> count) of the installed observation components."""
+    """(name, fn(config, now) -> number of observations) of the installed components."""
     import importlib
 
+    def probe(config: Config, now: Any) -> int:
+        from zwgk.probes import latest_crawl_links, probe_round, store_round
+
+        ipv6 = config.section("probes")["ipv6"]
+        with Store(config.database) as store:
+            links = latest_crawl_links(store) if ipv6 else []
+        result = probe_round(config, now, ipv6=ipv6, crawl_links=links)
+        with Store(config.database) as store:
+            store_round(store, result)
+        return len(result.probes)
+
+    def media(config: Config, now: Any) -> int:
+        from zwgk.media.cli import poll_and_store
+
+        return len(poll_and_store(config, now))
+
     steps = []
-    for name, module_name, fn_name in (("media", "zwgk.media.cli", "poll_and_store"),
-                                       ("probes", "zwgk.probes.cli", "probe_and_store")):
+    for name, module_name, fn in (("probes", "zwgk.probes", probe), ("media", "zwgk.media.cli", media)):
         try:
-            module = importlib.import_module(module_name)
+            importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name and module_name.startswith(exc.name):
                 continue
             raise
-        fn = getattr(module, fn_name, None)
-        if fn is not None:
-            steps.append((name, lambda config, now, fn=fn: len(fn(config, now) or ())))
+        steps.append((name, fn))
     return steps
 
 

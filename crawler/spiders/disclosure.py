@@ -292,12 +292,14 @@ class DisclosureSpider(scrapy.Spider):
         self.count(f"outcome/{outcome.value}")
         return LinkCheck(self.run_id, url, outcome, status, "; ".join(details) or None, now())
 
-    def record(self, check: LinkCheck, site_id: str) -> LinkCheck:
+    def record(self, check: LinkCheck, site_id: str) -> Iterator[LinkCheck]:
         if check.outcome not in (LinkOutcome.OK, LinkOutcome.EXCLUDED):
             self.failed[check.url] = site_id
         else:
             self.failed.pop(check.url, None)
-        return check
+        # Resumed: a check the killed attempt already stored is not stored twice.
+        if check.url not in self.memory.checked_here or self.rechecked:
+            yield check
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -306,7 +308,7 @@ class DisclosureSpider(scrapy.Spider):
         if outcome is LinkOutcome.DNS_ERROR:
             detail = dns_detail(request.url, detail)
         self.count(f"outcome/{outcome.value}")
-        yield self.record(LinkCheck(self.run_id, url, outcome, None, detail, now()), request.meta["site_id"])
+        yield from self.record(LinkCheck(self.run_id, url, outcome, None, detail, now()), request.meta["site_id"])
         if not request.meta.get("link_only"):
             yield PageObs(self.run_id, request.meta["site_id"], url, request.meta["kind"],
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
@@ -323,7 +325,7 @@ class DisclosureSpider(scrapy.Spider):
         html = None
         if response.request.method == "GET" and 200 <= response.status < 300 and _is_html(response):
             html, _, _ = decode_html(response.body, _header_charset(response))
-        yield self.record(self.outcome_of(response, html), response.meta["site_id"])
+        yield from self.record(self.outcome_of(response, html), response.meta["site_id"])
 
     def on_idle(self, spider: Any = None) -> None:
         """Check every failed URL once more before closing: one-off errors must not count."""
@@ -350,7 +352,7 @@ class DisclosureSpider(scrapy.Spider):
         cached: CachedPage | None = meta.get("cached") or self.memory.page_cache.get(meta["check_url"])
         if response.status == 304 and meta.get("conditional") and cached is not None:
             self.count("not_modified")
-            yield self.record(self.outcome_of(response), site_id)
+            yield from self.record(self.outcome_of(response), site_id)
             yield replace(cached, run_id=self.run_id, fetched_at=now())
             response = self.cached_response(cached, {**meta, "unchanged": True})
             meta = response.meta
@@ -364,7 +366,7 @@ class DisclosureSpider(scrapy.Spider):
                     referrer=meta.get("referrer"), depth=meta.get("depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
             if not from_cache:
-                yield self.record(self.outcome_of(response), site_id)
+                yield from self.record(self.outcome_of(response), site_id)
             yield PageObs(kind="other", column_url=None, encoding=None, charset_mismatch=False, title=None,
                           column_name=None, column_type=None, item_count=0, empty_marker=False, **base)
             return
@@ -372,7 +374,7 @@ class DisclosureSpider(scrapy.Spider):
         header_charset = _header_charset(response)
         html, encoding, mismatch = decode_html(response.body, header_charset)
         if not from_cache:
-            yield self.record(self.outcome_of(response, html), site_id)
+            yield from self.record(self.outcome_of(response, html), site_id)
         url = response.url
         kind = meta["kind"]
         detail = extract_detail(html, url, list_date=meta.get("list_date"))
