@@ -6,7 +6,6 @@ and (for a threshold) one key in config.toml.
 """
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any, Iterator
 
@@ -54,16 +53,9 @@ ALL_RULE_IDS = ("AVL001", "UPD001", "UPD002", "UPD003", "UPD004", "UPD005", "COL
 
 
 def _load() -> dict[str, ModuleType]:
-    registry: dict[str, ModuleType] = {}
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"checks.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"checks.{name}":
-                continue
-            raise
-        registry[module.ID] = module
-    return registry
+    from zwgk.components import present
+
+    return {module.ID: module for module in present(f"checks.{name}" for name in MODULES)}
 
 
 REGISTRY: dict[str, ModuleType] = _load()

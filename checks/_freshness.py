@@ -6,7 +6,7 @@ from typing import Iterator
 
 from checks._columns import column_class
 from checks.base import CheckContext, Observations
-from zwgk.records import ColumnObs, Finding, Severity
+from zwgk.records import Finding, Severity
 
 
 def stale_columns(obs: Observations, ctx: CheckContext, rule: str, severity: Severity,

@@ -1,13 +1,11 @@
 """The whole pipeline against the testbed: findings compared with its ground truth."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
 from zwgk.config import load_config
 from zwgk.store import Store
 from zwgk.testbed.server import Testbed

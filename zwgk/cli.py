@@ -43,16 +43,10 @@ COMMAND_MODULES = (
 
 
 def component_commands() -> dict[str, tuple[str, Callable[..., Any], Callable[[argparse.Namespace], int]]]:
-    import importlib
+    from zwgk.components import present
 
     commands = {}
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
+    for module in present(COMMAND_MODULES):
         commands.update(getattr(module, "COMMANDS", {}))
     return commands
 

@@ -91,17 +91,9 @@ COMPONENT_MODULES = (
 
 
 def component_modules() -> list[Any]:
-    import importlib
+    from zwgk.components import present
 
-    modules = []
-    for name in COMPONENT_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue   # the component is not there (yet)
-            raise
-    return modules
+    return present(COMPONENT_MODULES)
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import REGISTRY, CheckContext, Observations, run_checks
+from zwgk.components import present
 from zwgk.config import Config
 from zwgk.records import Finding
 from zwgk.store import Store
@@ -96,7 +97,7 @@ def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
 OBSERVATION_LOADERS = ("zwgk.probes.observations", "zwgk.media.observations")
 
 
-def observe(config: Config, as_of: date, now: "datetime | None" = None) -> StepResult:
+def observe(config: Config, as_of: date, now: Any = None) -> StepResult:
     """Observations outside the crawl: one round of homepage probes and one poll of the
     政务新媒体 accounts, for the components that are installed and configured.
 
@@ -120,8 +121,6 @@ def observe(config: Config, as_of: date, now: "datetime | None" = None) -> StepR
 
 def observation_steps() -> list[tuple[str, Any]]:
     """(name, fn(config, now) -> number of observations) of the installed components."""
-    import importlib
-
     def probe(config: Config, now: Any) -> int:
         from zwgk.probes import latest_crawl_links, probe_round, store_round
 
@@ -138,30 +137,15 @@ def observation_steps() -> list[tuple[str, Any]]:
 
         return len(poll_and_store(config, now))
 
-    steps = []
-    for name, module_name, fn in (("probes", "zwgk.probes", probe), ("media", "zwgk.media.cli", media)):
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        steps.append((name, fn))
-    return steps
+    available = {m.__name__ for m in present(("zwgk.probes", "zwgk.media.cli"))}
+    return [(name, fn) for name, module, fn in (("probes", "zwgk.probes", probe), ("media", "zwgk.media.cli", media))
+            if module in available]
 
 
 def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: date | None = None
                       ) -> Observations:
-    import importlib
-
     extra: dict[str, Any] = {}
-    for name in OBSERVATION_LOADERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
+    for module in present(OBSERVATION_LOADERS):
         extra.update(module.load(store, config, as_of or date.today()))
     return Observations(
         run_id=crawl_run_id, sites=config.sites, units=config.units,

@@ -380,18 +380,9 @@ class Store:
 
 
 def component_migrations() -> list[tuple[str, list[str]]]:
-    import importlib
+    from zwgk.components import present
 
-    out = []
-    for name in COMPONENT_SCHEMAS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        out.append((name, list(module.MIGRATIONS)))
-    return out
+    return [(module.__name__, list(module.MIGRATIONS)) for module in present(COMPONENT_SCHEMAS)]
 
 
 def _statements(script: str) -> list[str]:

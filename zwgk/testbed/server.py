@@ -17,7 +17,6 @@ the crawl and before the checks to make the component's own observations
 """
 from __future__ import annotations
 
-import importlib
 import json
 import socket
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping, Protocol
 from urllib.parse import urlsplit
 
+from zwgk.components import present
 from zwgk.testbed.county import PORTAL_HOST, SITE_ID, SITE_UNIT, UNITS, County
 from zwgk.testbed.dns import TestbedDNS, Zone
 
@@ -207,13 +207,7 @@ class Testbed:
             threading.Thread(target=server.serve_forever, name=f"testbed-http-{family}", daemon=True).start()
             self.servers.append(server)
         if self.use_components:
-            for name in TESTBED_COMPONENTS:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name and name.startswith(exc.name):
-                        continue
-                    raise
+            for module in present(TESTBED_COMPONENTS):
                 component = module.Component(self)
                 component.install()
                 self.components.append(component)

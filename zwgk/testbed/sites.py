@@ -17,7 +17,7 @@ from html import escape
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
-from zwgk.testbed.county import COUNTY, SITE_ID, TOPICS
+from zwgk.testbed.county import SITE_ID, TOPICS
 from zwgk.testbed.server import Reply
 
 CONAC = ('<a href="http://bszs.conac.cn/sitename?method=show&amp;id=0002">'
