@@ -58,6 +58,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
 from zwgk.config import Config, ConfigError, config_path, load_config
+from zwgk.store import pid_alive
 
 log = logging.getLogger("zwgk.scheduler")
 
@@ -221,18 +222,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _cmdline(pid: int) -> str | None:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
@@ -361,7 +350,7 @@ class SchedulerLock:
 
     def is_stale(self, holder: LockHolder, now: datetime) -> bool:
         if holder.host == self.host:
-            if not _pid_alive(holder.pid):
+            if not pid_alive(holder.pid):
                 return True          # certain on the same host: nobody runs jobs under that lock
             if holder.age(now) > self.stale_after:
                 cmd = _cmdline(holder.pid)
@@ -459,7 +448,7 @@ class History:
             for row in rows:
                 note = f"scheduler pid {row['scheduler_pid']} on {row['host']} ended while the job ran"
                 child = row["child_pid"]
-                if row["host"] == self.host and child and _pid_alive(child) and "zwgk.cli" in (_cmdline(child) or ""):
+                if row["host"] == self.host and child and pid_alive(child) and "zwgk.cli" in (_cmdline(child) or ""):
                     try:
                         os.killpg(child, signal.SIGTERM)
                         note += f"; its orphaned child process {child} was stopped"

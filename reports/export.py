@@ -31,7 +31,6 @@ import json
 import statistics
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 

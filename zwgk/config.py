@@ -64,6 +64,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "allow_private_hosts": Field(bool, False,
                                      doc="check links to loopback/private addresses (the testbed needs this)"),
         "check_external_links": Field(bool, True),
+        "link_cache_hours": Field(_NUM, 24, doc="hours an OK link check is trusted before the link is "
+                                                "checked again (0 = every crawl)"),
         "recheck_failed_links": Field(bool, True,
                                       doc="check failing links a second time at the end of the crawl"),
     },

@@ -52,12 +52,24 @@ def calendar_for(config: Config) -> WorkdayCalendar:
     return WorkdayCalendar(parse_overrides(config.calendar_years, f"{config.path} [calendar.years]"))
 
 
-def crawl(config: Config, as_of: date, quiet: bool = False) -> StepResult:
+def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False) -> StepResult:
+    """Crawl every site in a child process.  A crawl of the same day that was killed or
+    interrupted is resumed (what it stored is kept, the rest fetched) unless ``fresh``."""
     started = time.monotonic()
     with Store(config.database) as store:
         store.mark_abandoned_runs()
-        run_id = store.start_run("crawl", as_of)
+        row = store.db.execute("SELECT id FROM runs WHERE kind='crawl' ORDER BY id DESC LIMIT 1").fetchone()
+        last = store.run(row[0]) if row else None
+        if last is not None and last.status == "incomplete" and last.as_of == as_of and not fresh:
+            run_id = last.id   # killed or interrupted today: go on where it stopped
+            with store.transaction() as db:
+                db.execute("UPDATE runs SET status='running', ended_at=NULL, pid=? WHERE id=?",
+                           (os.getpid(), run_id))
+        else:
+            run_id = store.start_run("crawl", as_of)
     cmd = [sys.executable, "-m", CRAWLER_MODULE, "--config", str(config.path), "--run-id", str(run_id)]
+    if fresh:
+        cmd.append("--fresh")
     env = dict(os.environ)
     # The child must import the same code as we do, installed or from a checkout.
     root = str(Path(__file__).resolve().parents[1])

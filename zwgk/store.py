@@ -114,6 +114,7 @@ COMPONENT_SCHEMAS = (
     "zwgk.media.schema",        # 政务新媒体 account observations
     "reports.outbox_schema",    # 整改通知 outbox and sending log
     "zwgk.schedule_schema",     # scheduler lock and job history
+    "crawler.schema",           # list-page cache for incremental and resumed crawls
 )
 
 
@@ -218,7 +219,7 @@ class Store:
         """Runs left 'running' by a process that no longer exists become 'incomplete'."""
         abandoned = []
         for row in self.db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
-            if not _pid_alive(row["pid"]):
+            if not pid_alive(row["pid"]):
                 abandoned.append(row["id"])
         for run_id in abandoned:
             self.finish_run(run_id, "incomplete", {"error": "the process running it ended before it finished"})
@@ -413,7 +414,7 @@ def _run(row: sqlite3.Row) -> Run:
                row["status"], row["crawl_run_id"], json.loads(row["summary"]) if row["summary"] else {})
 
 
-def _pid_alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
     try:

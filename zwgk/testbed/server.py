@@ -17,6 +17,7 @@ the crawl and before the checks to make the component's own observations
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import threading
@@ -96,9 +97,21 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        etag = None
+        if reply.status == 200 and "ETag" not in reply.headers:
+            # Like nginx, an entity tag per response body: incremental crawls ask with If-None-Match.
+            etag = '"%s"' % hashlib.sha1(reply.body).hexdigest()[:16]
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         self.send_response(reply.status)
         for k, v in reply.headers.items():
             self.send_header(k, v)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if with_body:
