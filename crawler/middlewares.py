@@ -29,14 +29,17 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               IgnoreRequest)
 from scrapy.http import Request, Response
-from twisted.internet.error import DNSLookupError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = (429, 503)
-TRANSIENT_STATUSES = (500, 502, 504, 522, 524, 408)
+# Overload signs: the host as a whole may need a rest.  A plain 500 is usually one page's
+# application error, so it is retried (RetryMiddleware) without holding the whole host.
+TRANSIENT_STATUSES = (502, 504, 522, 524, 408)
 MIN_ADAPTIVE_DELAY = 0.5     # seconds between requests to a host that said 429/503 …
 MAX_ADAPTIVE_DELAY = 8.0     # … doubling per 429/503 up to this, halving back per success
 
@@ -145,7 +148,13 @@ class PolitenessMiddleware:
                 slot.delay = max(h.backoff_s, base_delay, 1e-3)
 
     def note(self, request: Request, error: bool) -> None:
-        """Count one answer; pause the host when its errors spike."""
+        """Count one answer; pause the host when its errors spike.
+
+        The second check of links that already failed (the end-of-crawl recheck) is not
+        counted: those answers are expected to be errors and say nothing new about the
+        host's health; counting them paused healthy hosts at the end of every crawl."""
+        if request.meta.get("recheck"):
+            return
         host = urlsplit(request.url).hostname or ""
         h = self.health(host)
         h.window.append(error)
@@ -197,6 +206,11 @@ class PolitenessMiddleware:
         if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
             return None   # the host never saw us: nothing to be polite about
         self.note(request, error=True)
+        if request.meta.get("recheck") or isinstance(exception, (ConnectionRefusedError,
+                                                                 DownloadConnectionRefusedError)):
+            # A refused connection costs the server nothing (and may be another port of
+            # the host); a recheck is expected to fail: neither is a reason to hold the host.
+            return None
         # RetryMiddleware (next outward) reschedules; the slot makes it wait.
         self.slow_down(request, self.base_backoff * (2 ** request.meta.get("retry_times", 0)))
         return None

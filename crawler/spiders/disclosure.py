@@ -28,7 +28,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import CannotResolveHostError, DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DontCloseSpider, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest)
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLookupError,
                                     TCPTimedOutError, TimeoutError)
@@ -516,9 +517,10 @@ def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
     if failure.check(DNSLookupError, CannotResolveHostError):
         return LinkOutcome.DNS_ERROR, detail
-    if failure.check(TimeoutError, TCPTimedOutError):
+    # Scrapy 2.19 wraps Twisted's errors in its own (DownloadTimeoutError …): check both.
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return LinkOutcome.TIMEOUT, detail
-    if failure.check(ConnectionRefusedError, ConnectError):
+    if failure.check(ConnectionRefusedError, ConnectError, DownloadConnectionRefusedError):
         return LinkOutcome.CONNECT_ERROR, detail
     if failure.check(IgnoreRequest):
         message = failure.getErrorMessage()

@@ -171,11 +171,11 @@ def test_error_spike_pauses_the_host_once(monkeypatch: pytest.MonkeyPatch) -> No
     mw, crawler = politeness(clock)
     request = Request("http://h.test/a.html")
     for i in range(10):
-        mw.process_response(request, Response(request.url, status=200 if i % 3 == 0 else 500))
+        mw.process_response(request, Response(request.url, status=200 if i % 3 == 0 else 502))
     assert "h.test" in mw.paused and "of the last 10 answers were errors" in mw.paused["h.test"]
     assert crawler.slot.lastseen == pytest.approx(80.0)
     assert crawler.stats.values["zwgk/host_paused"] == 1
-    mw.process_response(request, Response(request.url, status=500))   # still spiking: no second pause yet
+    mw.process_response(request, Response(request.url, status=502))   # still spiking: no second pause yet
     assert crawler.stats.values["zwgk/host_paused"] == 1
 
 
@@ -183,8 +183,29 @@ def test_healthy_host_is_not_paused() -> None:
     mw, crawler = politeness([0.0])
     request = Request("http://h.test/a.html")
     for i in range(40):
-        mw.process_response(request, Response(request.url, status=500 if i % 4 == 0 else 200))
+        mw.process_response(request, Response(request.url, status=502 if i % 4 == 0 else 200))
     assert mw.paused == {}
+
+
+def test_plain_500s_of_one_page_do_not_hold_or_pause_the_host() -> None:
+    """A 500 is one page's application error, not an overloaded host."""
+    mw, crawler = politeness([0.0])
+    request = Request("http://h.test/broken.html")
+    before = crawler.slot.lastseen
+    for _ in range(20):
+        mw.process_response(request, Response(request.url, status=500))
+    assert mw.paused == {} and crawler.slot.lastseen == before
+
+
+def test_refused_connections_and_rechecks_do_not_hold_the_host() -> None:
+    from scrapy.exceptions import DownloadConnectionRefusedError
+
+    mw, crawler = politeness([0.0])
+    before = crawler.slot.lastseen
+    mw.process_exception(Request("http://h.test:1/x.html"), DownloadConnectionRefusedError("refused"))
+    recheck = Request("http://h.test/gone.html", meta={"recheck": True})
+    mw.process_exception(recheck, TimeoutError("slow"))
+    assert crawler.slot.lastseen == before
 
 
 def test_progress_is_quiet_without_a_tty_and_counts() -> None:

@@ -350,6 +350,22 @@ class County:
                                         why="403 from a WAF: blocked, not broken"))
         self.near_misses.append(self.gt("LNK002", col.unit, "/flaky/once.html",
                                         why="fails once, then loads"))
+        # Every way a link can fail: the site's failures are findings, the rest "could not verify".
+        port = self.base.rsplit(":", 1)[1]
+        refused = f"http://{PORTAL_HOST}:1/zwgk/bm/jyj/old.html"          # nothing listens on port 1
+        nxdomain = f"http://nosuch.jss.gov.cn.test:{port}/index.html"      # not in the testbed's DNS
+        d.extra_links += [("/zwgk/bm/jyj/old/gone410.html", "已撤销文件"), ("/zwgk/bm/jyj/old/error500.html", "办事指南"),
+                          ("/loop/a.html", "在线办理"), ("/busy.html", "互动交流"),
+                          (refused, "旧版网站"), (nxdomain, "相关链接")]
+        for path in ("/zwgk/bm/jyj/old/gone410.html", "/zwgk/bm/jyj/old/error500.html", "/loop/a.html"):
+            self.truth.append(self.gt("LNK002", col.unit, path))
+        self.near_misses.append(self.gt("LNK002", col.unit, "/busy.html",
+                                        why="429 with Retry-After: 300 — blocked, not broken"))
+        for url, why in ((refused, "connection refused: could be our network"),
+                         (nxdomain, "NXDOMAIN: recorded, not reported as a broken link")):
+            entry = self.gt("LNK002", col.unit, "/", why=why)
+            entry["url"] = url
+            self.near_misses.append(entry)
 
     def gt(self, rule: str, unit: str, path: str, column: str | None = None, **extra: Any) -> dict[str, Any]:
         return {"rule": rule, "site": SITE_ID, "unit": unit, "url": self.url(path), "column": column,
@@ -381,6 +397,15 @@ class County:
         self.hits[path] = self.hits.get(path, 0) + 1
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        if path == "/zwgk/bm/jyj/old/gone410.html":
+            return 410, _html_type(), "<html><body><h1>410 Gone</h1></body></html>".encode()
+        if path == "/zwgk/bm/jyj/old/error500.html":
+            return 500, _html_type(), b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+        if path in ("/loop/a.html", "/loop/b.html"):
+            other = "/loop/b.html" if path == "/loop/a.html" else "/loop/a.html"
+            return 302, {"Location": self.base + other, **_html_type()}, b""
+        if path == "/busy.html":
+            return 429, {"Retry-After": "300", **_html_type()}, "<html><body>请求过于频繁，请稍后再试</body></html>".encode()
         if path == "/waf/check.html":
             return 403, _html_type(), "<html><body><h1>访问被拦截</h1><p>您的访问疑似攻击行为，已被网站防火墙拦截。</p></body></html>".encode()
         if path.startswith("/flaky/"):   # fails once, then loads
