@@ -65,6 +65,9 @@ def rule_for(target: str, last: LinkCheck, on_homepage: bool) -> str:
 def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str,
                   severity: Severity) -> Iterator[Finding]:
     """The confirmed failing links that belong to ``rule``, one finding per target."""
+    if obs.degraded:
+        ctx.could_not_verify(rule, "监测端网络异常（降级运行），本次不判定链接")
+        return
     homes = {s.url for s in obs.sites}
     by_target: dict[str, list[LinkObs]] = {}
     for link in obs.links:

@@ -84,6 +84,7 @@ class ReportView:
     unverified: Mapping[str, Sequence[str]]
     unknown_years: Sequence[int]
     degraded: bool
+    degraded_note: str | None = None
 
 
 def severity_label(value: Severity | str) -> str:
@@ -125,7 +126,7 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
 def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_run: Any, crawl_run: Any,
                rules: Mapping[str, ModuleType], lifecycle: Any = None, trend: Sequence[TrendPoint] = (),
                calendar: Any = None, deadline_days: int = 10,
-               generated_at: datetime | None = None) -> ReportView:
+               generated_at: datetime | None = None, degraded_note: str | None = None) -> ReportView:
     from zwgk.assessment import INDICATORS, assess, by_unit
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -165,7 +166,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         resolved=tuple(lifecycle.resolved) if lifecycle else (),
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
         unverified=summary.get("unverified", {}), unknown_years=summary.get("unknown_calendar_years", []),
-        degraded=bool(summary.get("degraded")))
+        degraded=bool(summary.get("degraded")), degraded_note=degraded_note)
 
 
 def render_html(view: ReportView) -> str:

@@ -72,6 +72,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "network": {
         "nameservers": Field(list, [], item_type=str, doc="IP or IP:PORT; empty = the system's resolver"),
         "dns_timeout": Field(_NUM, 5.0),
+        "degraded_share": Field(_NUM, 0.5, doc="more sites than this unreachable by network errors in one "
+                                              "crawl = our own network's fault: the crawl is 'degraded'"),
     },
     "calendar": {
         "years": Field(dict, {}, doc="holidays and 调休 workdays of years chinese-calendar does not know"),

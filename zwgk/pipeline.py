@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,10 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False)
     errors = []
     if proc.returncode == 0:
         status = "complete"
+        why = degraded_crawl(config, run_id)
+        if why:
+            status = "degraded"
+            errors.append(why)
     else:
         status = "incomplete"
         tail = (proc.stderr or "").strip().splitlines()[-5:] if quiet else []
@@ -154,6 +158,47 @@ def observation_steps() -> list[tuple[str, Any]]:
             if module in available]
 
 
+NETWORK_FAILURES = ("DNS_ERROR", "TIMEOUT", "CONNECT_ERROR", "TLS_ERROR", "ERROR")
+
+
+def degraded_crawl(config: Config, run_id: int) -> str | None:
+    """Why a finished crawl says more about our network than about the sites, or None.
+
+    When more than [network] degraded_share of the sites' homepages could not be reached
+    at all (DNS, timeouts, refused connections), our resolver or uplink is the likelier
+    cause: such a crawl is kept as 'degraded' and never checked, so it can neither accuse
+    a site nor make earlier findings look resolved.
+    """
+    if not config.sites:
+        return None
+    with Store(config.database) as store:
+        rows = store.db.execute("SELECT url, outcome FROM link_checks WHERE run_id=? ORDER BY checked_at",
+                                (run_id,)).fetchall()
+    last = {r["url"]: r["outcome"] for r in rows}
+    down = [s.id for s in config.sites if last.get(s.url) in NETWORK_FAILURES]
+    share = len(down) / len(config.sites)
+    if share > config.network["degraded_share"]:
+        return (f"degraded: {len(down)} of {len(config.sites)} sites unreachable by network errors "
+                f"(more than {config.network['degraded_share']:.0%}): probably our own network or resolver")
+    return None
+
+
+def degraded_reasons(store: Store, crawl_run_id: int) -> list[str]:
+    """Our network was down at the last observation: a crawl after the one checked was
+    degraded, or the latest probe round was."""
+    reasons = []
+    later = store.db.execute("SELECT id, summary FROM runs WHERE kind='crawl' AND status='degraded' AND id>? "
+                             "ORDER BY id DESC LIMIT 1", (crawl_run_id,)).fetchone()
+    if later:
+        reasons.append(f"crawl {later['id']} was degraded; checked the last complete crawl ({crawl_run_id})")
+    for module in present(("zwgk.probes.schema",)):
+        rounds = module.rounds(store)
+        if rounds and rounds[-1].degraded:
+            reasons.append(f"the latest probe round ({rounds[-1].started_at:%Y-%m-%d %H:%M}) was degraded: "
+                           f"{rounds[-1].reason}")
+    return reasons
+
+
 def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: date | None = None
                       ) -> Observations:
     extra: dict[str, Any] = {}
@@ -173,10 +218,16 @@ def check(config: Config, as_of: date) -> StepResult:
         store.mark_abandoned_runs()
         crawl_run = store.latest_run("crawl")
         if crawl_run is None:
-            raise PipelineError(f"{config.database}: no complete crawl to check yet; run `zwgk crawl` first")
+            latest = store.latest_run("crawl", status="degraded")
+            hint = (f" (crawl {latest.id} was degraded: {'; '.join(latest.summary.get('errors', []))})"
+                    if latest else "")
+            raise PipelineError(f"{config.database}: no complete crawl to check yet{hint}; run `zwgk crawl` first")
+        degraded = degraded_reasons(store, crawl_run.id)
         run_id = store.start_run("check", as_of, crawl_run_id=crawl_run.id)
         try:
             obs = load_observations(store, config, crawl_run.id, as_of)
+            if degraded:
+                obs = replace(obs, degraded=True)
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
             findings = list(run_checks(obs, config.rules, ctx))
             store.add_findings(run_id, findings)
@@ -189,11 +240,12 @@ def check(config: Config, as_of: date) -> StepResult:
         summary = {"findings": len(findings), "by_rule": by_rule,
                    "unverified": {k: v for k, v in ctx.unverified.items()},
                    "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
-                   "crawl_run_id": crawl_run.id}
-        store.finish_run(run_id, "complete", summary)
-    return StepResult("check", run_id, "complete", time.monotonic() - started,
+                   "crawl_run_id": crawl_run.id, "degraded": degraded}
+        status = "degraded" if degraded else "complete"
+        store.finish_run(run_id, status, summary)
+    return StepResult("check", run_id, status, time.monotonic() - started,
                       {"findings": len(findings), "by_rule": by_rule,
-                       "unverified": sum(len(v) for v in ctx.unverified.values())})
+                       "unverified": sum(len(v) for v in ctx.unverified.values())}, errors=list(degraded))
 
 
 def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = False) -> StepResult:
@@ -213,10 +265,17 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
             "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
             "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
             (check_run.id,)).fetchall()][::-1]
+        newer = store.db.execute("SELECT id, as_of, summary FROM runs WHERE kind='check' AND status='degraded' "
+                                 "AND id>? ORDER BY id DESC LIMIT 1", (check_run.id,)).fetchone()
+        degraded_note = None
+        if newer:
+            reasons = "；".join(json.loads(newer["summary"] or "{}").get("degraded", []))
+            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {newer['id']} 次）因监测端网络异常被标记为降级"
+                             f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
         notify = config.extra_sections.get("notify", {})
         files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
                              crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
-                             calendar=calendar_for(config),
+                             calendar=calendar_for(config), degraded_note=degraded_note,
                              deadline_days=notify.get("deadline_working_days", 10))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})
