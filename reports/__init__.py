@@ -85,6 +85,7 @@ class ReportView:
     unknown_years: Sequence[int]
     degraded: bool
     degraded_note: str | None = None
+    unowned_columns: tuple[tuple[str, str, str, str], ...] = ()   # (site, column name, class, url)
 
 
 def severity_label(value: Severity | str) -> str:
@@ -126,7 +127,8 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
 def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_run: Any, crawl_run: Any,
                rules: Mapping[str, ModuleType], lifecycle: Any = None, trend: Sequence[TrendPoint] = (),
                calendar: Any = None, deadline_days: int = 10,
-               generated_at: datetime | None = None, degraded_note: str | None = None) -> ReportView:
+               generated_at: datetime | None = None, degraded_note: str | None = None,
+               columns: Sequence[Any] = ()) -> ReportView:
     from zwgk.assessment import INDICATORS, assess, by_unit
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -166,7 +168,22 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         resolved=tuple(lifecycle.resolved) if lifecycle else (),
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
         unverified=summary.get("unverified", {}), unknown_years=summary.get("unknown_calendar_years", []),
-        degraded=bool(summary.get("degraded")), degraded_note=degraded_note)
+        degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
+        unowned_columns=unowned(config, columns))
+
+
+CLASS_LABEL = {"news": "动态要闻", "notice": "通知公告", "policy": "政策文件", "personnel": "人事", "plan": "规划",
+               "other": "其他"}
+
+
+def unowned(config: Any, columns: Sequence[Any]) -> tuple[tuple[str, str, str, str], ...]:
+    """Columns found under no unit's column_prefixes: shown, so that config.toml can assign them."""
+    from checks._columns import column_class
+
+    prefixes = [p for u in config.units for p in u.column_prefixes]
+    names = {s.id: s.name for s in config.sites}
+    return tuple(sorted((names.get(c.site_id, c.site_id), c.name or "", CLASS_LABEL[column_class(c.name, c.column_type)],
+                         c.url) for c in columns if not any(c.url.startswith(p) for p in prefixes)))
 
 
 def render_html(view: ReportView) -> str:

@@ -276,6 +276,7 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
                              crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
                              calendar=calendar_for(config), degraded_note=degraded_note,
+                             columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
                              deadline_days=notify.get("deadline_working_days", 10))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

@@ -121,3 +121,21 @@ def test_report_renders_chinese_in_a_browser_and_the_script_stays_inert(tmp_path
                           report.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "<title>积石山县政府网站与政务公开检查报告" in dom     # the title was not rewritten by the script
     assert "pwned</title>" not in dom and EVIL not in dom
+
+
+def test_columns_under_no_unit_are_listed_not_dropped(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from reports import unowned
+    from tests.reports.report_fixture import CONFIG
+    from zwgk.config import load_config
+    from zwgk.records import ColumnObs
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    config = load_config(cfg)
+    t = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    cols = [ColumnObs(1, "portal", "https://www.jishishan.gov.cn/xwdt/", "工作动态", None, None, 5, None, None, 1, False, t),
+            ColumnObs(1, "portal", "https://www.jishishan.gov.cn/zwgk/dhjz/tzgg/", "通知公告", None, None, 3, None, None, 1,
+                      False, t)]
+    assert unowned(config, cols) == (("积石山县人民政府门户网站", "工作动态", "动态要闻", "https://www.jishishan.gov.cn/xwdt/"),)
