@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from zwgk.components import present
 from zwgk.records import Finding, Severity
 
 # indicator -> (cap, {rule: points per finding}); notices deduct nothing.
@@ -94,7 +95,9 @@ def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None
 def assess(config: Any, findings: Sequence[Finding]) -> list[Verdict]:
     """A verdict for every configured site, and for every account with a finding."""
     verdicts = [assess_site(s.id, s.name, findings) for s in config.sites]
-    names = {a.get("url", ""): a.get("name", "") for a in config.array("accounts")} if hasattr(config, "array") else {}
+    names: dict[str, str] = {}
+    for module in present(("zwgk.media.settings",)):
+        names = {a.key: a.name for a in module.load_accounts(config)}   # manual entries: "manual:<name>"
     return verdicts + assess_accounts(findings, names)
 
 
