@@ -139,3 +139,30 @@ def test_columns_under_no_unit_are_listed_not_dropped(tmp_path: Path) -> None:
             ColumnObs(1, "portal", "https://www.jishishan.gov.cn/zwgk/dhjz/tzgg/", "通知公告", None, None, 3, None, None, 1,
                       False, t)]
     assert unowned(config, cols) == (("积石山县人民政府门户网站", "工作动态", "动态要闻", "https://www.jishishan.gov.cn/xwdt/"),)
+
+
+def test_pdf_without_weasyprint_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from reports import PdfUnavailable, write_pdf
+
+    real_import = builtins.__import__
+
+    def no_weasyprint(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint":
+            raise ImportError("No module named 'weasyprint'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    with pytest.raises(PdfUnavailable, match=r"pip install 'zwgk\[pdf\]'.*fonts-noto-cjk"):
+        write_pdf("<html></html>", tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_pdf_is_written_when_weasyprint_is_there(tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint", reason="the optional [pdf] extra is not installed")
+    from reports import write_pdf
+
+    pdf = write_pdf(render(tmp_path), tmp_path / "report.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
