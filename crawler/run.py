@@ -45,7 +45,7 @@ def settings_from_config(config: Config) -> dict[str, Any]:
 DEFAULT_LINK_CACHE_HOURS = 24.0
 
 
-def crawl(config: Config, run_id: int, incremental: bool = True) -> dict[str, Any]:
+def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = False) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.pipelines import load_memory
@@ -60,7 +60,8 @@ def crawl(config: Config, run_id: int, incremental: bool = True) -> dict[str, An
     process.crawl(crawler, sites=list(config.sites), run_id=run_id,
                   max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],
                   check_external=config.crawl["check_external_links"],
-                  recheck_failed=config.crawl["recheck_failed_links"], memory=memory)
+                  recheck_failed=config.crawl["recheck_failed_links"], memory=memory,
+                  max_list_pages=0 if full else config.crawl["max_list_pages_per_column"])
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     progress: Progress | None = getattr(crawler, "zwgk_progress", None)
@@ -79,6 +80,7 @@ def crawl(config: Config, run_id: int, incremental: bool = True) -> dict[str, An
         "progress": progress.numbers() if progress else {},
         "paused_hosts": dict(politeness.paused) if politeness else {},
         "retry_after_waits": [[u, w] for u, w in politeness.waits] if politeness else [],
+        "columns_capped": sorted(getattr(crawler.spider, "capped_columns", ())),
     }
 
 
@@ -88,13 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", type=int, required=True)
     parser.add_argument("--fresh", action="store_true",
                         help="fetch everything again (ignore the previous crawl and the link cache)")
+    parser.add_argument("--full", action="store_true",
+                        help="read every list page of every column ([crawl] max_list_pages_per_column ignored)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"zwgk: {exc}", file=sys.stderr)
         return 2
-    summary = crawl(config, args.run_id, incremental=not args.fresh)
+    summary = crawl(config, args.run_id, incremental=not args.fresh, full=args.full)
     # The last line of stdout is the summary the parent process reads.
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if summary.get("finish_reason") == "finished" else 1

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl the configured sites and store what was seen")
     _common(p)
     p.add_argument("--fresh", action="store_true", help="fetch everything again (no incremental re-use, no resume)")
+    p.add_argument("--full", action="store_true", help="read every list page of every column (no per-column cap)")
     p = sub.add_parser("check", help="judge the latest complete crawl against the rules")
     _common(p)
     p = sub.add_parser("report", help="write the inspection report (HTML) and findings.json")
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="report folder (default: [zwgk] report_dir)")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
     p.add_argument("--fresh", action="store_true", help="fetch everything again (no incremental re-use, no resume)")
+    p.add_argument("--full", action="store_true", help="read every list page of every column (no per-column cap)")
 
     p = sub.add_parser("demo", help="start the simulated county, inspect it and write a report")
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder (default: ./demo-out)")
@@ -133,13 +135,13 @@ def _emit(args: argparse.Namespace, results: list[Any], human: Callable[[], None
 
 
 def run_steps(config: Any, steps: list[str], as_of: date, out: Path | None, quiet: bool,
-              pdf: bool = False, fresh: bool = False) -> list[Any]:
+              pdf: bool = False, fresh: bool = False, full: bool = False) -> list[Any]:
     from zwgk import pipeline
 
     results = []
     for step in steps:
         if step == "crawl":
-            result = pipeline.crawl(config, as_of, quiet=quiet, fresh=fresh)
+            result = pipeline.crawl(config, as_of, quiet=quiet, fresh=fresh, full=full)
         elif step == "observe":
             result = pipeline.observe(config, as_of)
         elif step == "check":
@@ -173,7 +175,8 @@ def cmd_step(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     try:
         results = run_steps(config, steps, as_of, getattr(args, "out", None), quiet=args.json,
-                            pdf=getattr(args, "pdf", False), fresh=getattr(args, "fresh", False))
+                            pdf=getattr(args, "pdf", False), fresh=getattr(args, "fresh", False),
+                            full=getattr(args, "full", False))
     except (PipelineError, PdfUnavailable) as exc:
         print(f"zwgk: {exc}", file=sys.stderr)
         return 1

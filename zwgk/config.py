@@ -55,6 +55,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "crawl": {
         "max_pages_per_site": Field(int, 5000),
         "max_depth": Field(int, 8),
+        "max_list_pages_per_column": Field(int, 100, doc="list pages read per column and crawl (0 = all; "
+                                                         "`zwgk crawl --full` reads all)"),
         "concurrency_per_host": Field(int, 2),
         "download_delay": Field(_NUM, 0.5),
         "timeout": Field(_NUM, 30),

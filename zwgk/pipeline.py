@@ -52,7 +52,7 @@ def calendar_for(config: Config) -> WorkdayCalendar:
     return WorkdayCalendar(parse_overrides(config.calendar_years, f"{config.path} [calendar.years]"))
 
 
-def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False) -> StepResult:
+def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False, full: bool = False) -> StepResult:
     """Crawl every site in a child process.  A crawl of the same day that was killed or
     interrupted is resumed (what it stored is kept, the rest fetched) unless ``fresh``."""
     started = time.monotonic()
@@ -70,6 +70,8 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False)
     cmd = [sys.executable, "-m", CRAWLER_MODULE, "--config", str(config.path), "--run-id", str(run_id)]
     if fresh:
         cmd.append("--fresh")
+    if full:
+        cmd.append("--full")
     env = dict(os.environ)
     # The child must import the same code as we do, installed or from a checkout.
     root = str(Path(__file__).resolve().parents[1])

@@ -93,8 +93,11 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, sites: list[Site], run_id: int, max_pages: int = 5000, max_depth: int = 8,
                  check_external: bool = True, recheck_failed: bool = True, memory: CrawlMemory | None = None,
-                 traps: TrapLimits | None = None, **kwargs: Any) -> None:
+                 traps: TrapLimits | None = None, max_list_pages: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.max_list_pages = max_list_pages        # per column and crawl; 0 = every list page
+        self.list_pages: dict[str, int] = {}       # column URL -> list pages scheduled
+        self.capped_columns: set[str] = set()
         self.run_id = run_id
         self.max_pages = max_pages
         self.max_depth = max_depth
@@ -422,6 +425,16 @@ class DisclosureSpider(scrapy.Spider):
                                               referrer=url, column_url=column_url, list_date=item.date,
                                               priority=5, encoding=encoding)[1]
                 for next_url in listing.next_pages:
+                    if _first_page_alias(next_url, column_url):
+                        continue   # "…/zcwj/index.html" is the column's first page, already read as "…/zcwj/"
+                    if self.max_list_pages and self.list_pages.get(column_url, 1) >= self.max_list_pages:
+                        # The per-column cap: old archive pages wait for a --full crawl.  Marked
+                        # seen so that the page is not crawled as a column of its own.
+                        self.capped_columns.add(column_url)
+                        state.seen.add(next_url)
+                        continue
+                    if next_url not in state.seen:
+                        self.list_pages[column_url] = self.list_pages.get(column_url, 1) + 1
                     # An unchanged first page means an unchanged column: its further pages
                     # come from the store (new documents always appear on the first page).
                     yield from self.visit(state, next_url, kind="listpage", depth=meta["depth"],
@@ -563,6 +576,17 @@ def identity_of(html: str) -> tuple[str | None, tuple[str, ...]]:
     badges = tuple(sorted({m.group(1) for m in re.finditer(r'(?:href|src)\s*=\s*["\']([^"\']+)', html)
                            if any(h in m.group(1) for h in BADGE_HOSTS)}))
     return (text[-1500:] or None), badges
+
+
+INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml", "default.html", "default.htm")
+
+
+def _first_page_alias(url: str, column_url: str) -> bool:
+    """Whether ``url`` is the column's first page under another name (dir/ vs dir/index.html)."""
+    if url == column_url:
+        return True
+    base = lambda u: u.rsplit("/", 1)[0] + "/" if u.rsplit("/", 1)[-1] in INDEX_NAMES else u  # noqa: E731
+    return base(url) == base(column_url)
 
 
 def _host(url: str) -> str:
