@@ -32,7 +32,7 @@ import smtplib
 import ssl
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from email import policy
 from email.headerregistry import Address
@@ -77,6 +77,8 @@ class NoticeItem:
     location: str | None       # anything else that says where (column URL, site)
     first_seen_text: str
     days_open: int
+    lead_task: str | None = None     # set on a 牵头单位's copy of another unit's finding
+    responsible: str | None = None   # the unit that must fix it, on such a copy
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,25 @@ def _link(url: str | None) -> str | None:
 
 def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, check_run_id: int,
                   as_of: date, calendar: WorkdayCalendar, deadline_working_days: int, sender_org: str,
-                  rules: Mapping[str, Any]) -> tuple[list[NoticeView], list[Skipped]]:
-    """One NoticeView per unit with open findings, in config order; the rest are Skipped with why."""
+                  rules: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]] = ()
+                  ) -> tuple[list[NoticeView], list[Skipped]]:
+    """One NoticeView per unit with open findings, in config order; the rest are Skipped with why.
+
+    A finding under a 方案 task's rules also goes, marked as such, to the task's 牵头单位
+    (config [[tasks]]), which supervises the rectification."""
     deadline = calendar.add_workdays(as_of, deadline_working_days)
     unknown = tuple(sorted(y for y in calendar.unknown_years() if y >= as_of.year))
     by_unit: dict[str, list[Any]] = {}
+    lead: dict[int, str] = {}        # id(tracked copy) -> task name
     for t in lifecycle.open:
         by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append(t)
+        for task in tasks:
+            if t.finding.rule in task["rules"]:
+                for lead_unit in task["lead_units"]:
+                    if lead_unit != t.finding.unit:
+                        copy = replace(t)
+                        lead[id(copy)] = task["name"]
+                        by_unit.setdefault(lead_unit, []).append(copy)
     resolved_by_unit: dict[str, list[Finding]] = {}
     for f in lifecycle.resolved:
         resolved_by_unit.setdefault(f.unit or UNASSIGNED, []).append(f)
@@ -168,7 +182,9 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
                        message=one_line(t.finding.message), link=_link(t.finding.url),
                        location=None if _link(t.finding.url) else one_line(
                            t.finding.url or t.finding.column or t.finding.site) or None,
-                       first_seen_text=cn_date(t.first_seen), days_open=t.days_open(as_of))
+                       first_seen_text=cn_date(t.first_seen), days_open=t.days_open(as_of),
+                       lead_task=one_line(lead[id(t)]) if id(t) in lead else None,
+                       responsible=one_line(t.finding.unit) if id(t) in lead else None)
             for t in tracked)
         resolved = tuple(ResolvedItem(f.rule, _rule_title(f.rule, rules), one_line(f.message))
                          for f in resolved_by_unit.get(name, []))
@@ -449,7 +465,7 @@ def prepare(config: Config, store: Any, as_of: date | None, now: datetime
     views, skipped = build_notices(
         lifecycle=lifecycle, units=config.units, county=config.county, check_run_id=run.id, as_of=notice_day,
         calendar=calendar_for(config), deadline_working_days=notify["deadline_working_days"],
-        sender_org=notify["sender_org"], rules=REGISTRY)
+        sender_org=notify["sender_org"], rules=REGISTRY, tasks=config.array("tasks"))
     sender = smtp["from_address"] or "zwgk@localhost"
     out = []
     for view in views:

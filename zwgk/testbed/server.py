@@ -302,6 +302,9 @@ class Testbed:
                   "[rules.LNK001]", "confirm_after_hours = 0", "",
                   "[rules.LNK003]", "confirm_after_hours = 0", "",
                   "[rules.LNK004]", "confirm_after_hours = 0", "",
+                  "# A 方案 task: late publication anywhere also goes to the 牵头单位.",
+                  "[[tasks]]", 'name = "方案第26项 20个工作日内公开"', 'rules = ["LAG001"]',
+                  f'lead_units = ["{SITE_UNIT}"]', "",
                   "# The simulated platforms carry these sub-columns of 法定主动公开内容.",
                   "[rules.COL002.required]"]
         for utype in ("县政府", "乡镇", "部门"):
