@@ -29,6 +29,12 @@ UNITS = [
     ("吹麻滩镇", "乡镇", "/zwgk/xz/cmtz/"),
     ("居集镇", "乡镇", "/zwgk/xz/jjz/"),
     ("刘集乡", "乡镇", "/zwgk/xz/ljx/"),
+    # The county's other 乡镇: unremarkable platforms.
+    ("癿藏镇", "乡镇", "/zwgk/xz/bcz/"), ("胡林家乡", "乡镇", "/zwgk/xz/hljx/"), ("寨子沟乡", "乡镇", "/zwgk/xz/zzgx/"),
+    ("徐扈家乡", "乡镇", "/zwgk/xz/xhjx/"), ("中咀岭乡", "乡镇", "/zwgk/xz/zzlx/"), ("关家川乡", "乡镇", "/zwgk/xz/gjcx/"),
+    ("石塬乡", "乡镇", "/zwgk/xz/syx/"), ("柳沟乡", "乡镇", "/zwgk/xz/lgx/"), ("郭干乡", "乡镇", "/zwgk/xz/ggx/"),
+    ("小关乡", "乡镇", "/zwgk/xz/xgx/"), ("安集乡", "乡镇", "/zwgk/xz/ajx/"), ("铺川乡", "乡镇", "/zwgk/xz/pcx/"),
+    ("银川乡", "乡镇", "/zwgk/xz/ycx/"),
     ("县发改局", "部门", "/zwgk/bm/fgj/"),
     ("县教育局", "部门", "/zwgk/bm/jyj/"),
     ("县卫健局", "部门", "/zwgk/bm/wjj/"),
@@ -36,6 +42,8 @@ UNITS = [
 FIRST_LEVEL = [("gkzn", "政府信息公开指南"), ("gkzd", "政府信息公开制度"),
                ("fdzdgknr", "法定主动公开内容"), ("gknb", "政府信息公开年报")]
 FDZD_SUB = [("zcwj", "政策文件"), ("tzgg", "通知公告"), ("jgzn", "机构职能"), ("ghjh", "规划计划")]
+# The 方案's 重点领域 columns, on the county government's platform.
+KEY_AREAS = [("xczx", "乡村振兴"), ("zdxm", "重点项目"), ("sthj", "生态环境"), ("msbz", "民生保障")]
 TOPICS = ["农村人居环境整治", "高标准农田建设", "乡村振兴衔接资金", "义务教育学生资助", "城乡居民医疗保险",
           "安全生产大检查", "森林草原防火", "防汛抗旱", "就业创业补贴", "困难群众救助", "河湖长制",
           "营商环境优化", "重点项目建设", "生态环境保护", "地质灾害防治", "疫苗接种"]
@@ -177,7 +185,7 @@ class County:
                 unit.columns.append(col)
                 self.pages[col.path] = col
                 if code == "fdzdgknr":
-                    for sub, sname in FDZD_SUB:
+                    for sub, sname in FDZD_SUB + (KEY_AREAS if utype == "县政府" else []):
                         if name == "吹麻滩镇" and sub == "jgzn":
                             continue   # seeded: COL002, no 机构职能
                         if name == "县发改局" and sub == "jgzn":
@@ -335,13 +343,16 @@ class County:
                           ("/zwgk/old/page.html", "原文链接"), ("/zwgk/xz/dhjz/gone/", "旧版栏目"),
                           ("/zwgk/notice/g404.html", "G404线路说明"),
                           ("/uploads/2026/通知附件.pdf", "附件：通知附件.pdf"),
-                          ("/uploads/2026/实施方案.docx", "附件：实施方案.docx")]
+                          ("/uploads/2026/实施方案.docx", "附件：实施方案.docx"),
+                          ("/uploads/2026/统计表.xls", "附件：统计表.xls")]
         self.truth.append(self.gt("LNK003", col.unit, "/zwgk/old/page.html"))
         self.truth.append(self.gt("LNK003", col.unit, "/zwgk/xz/dhjz/gone/"))
         self.near_misses.append(self.gt("LNK003", col.unit, "/zwgk/notice/g404.html",
                                         why="a real page that mentions 404 in its text"))
         self.truth.append(self.gt("LNK004", col.unit, "/uploads/2026/通知附件.pdf"))
         self.near_misses.append(self.gt("LNK004", col.unit, "/uploads/2026/实施方案.docx",
+                                        why="the attachment downloads"))
+        self.near_misses.append(self.gt("LNK004", col.unit, "/uploads/2026/统计表.xls",
                                         why="the attachment downloads"))
         self.truth.append(self.gt("LNK001", SITE_UNIT, "/ztzl/2019/"))
         self.near_misses.append(self.gt("LNK001", SITE_UNIT, "/flaky/home.html", why="fails once, then loads"))
@@ -422,6 +433,10 @@ class County:
             return 200, _html_type(), self.frame("关于G404线路调整的说明", (
                 "<h1>关于G404线路调整的说明</h1><p>因道路施工，途经G404国道的班线临时调整，"
                 "请广大群众合理安排出行。</p>")).encode()
+        if path == "/uploads/2026/统计表.xls":
+            return 200, {"Content-Type": "application/vnd.ms-excel"}, b"\xd0\xcf\x11\xe0 testbed attachment"
+        if path in ("/zwgk/zwxmt/", "/zwgk/zwxmt/index.html"):
+            return 200, _html_type(), self.render_media_column().encode()
         if path == "/uploads/2026/实施方案.docx":
             return 200, {"Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}, \
                 b"PK\x03\x04 testbed attachment"
@@ -486,7 +501,18 @@ class County:
         items = "".join(f'<li><a href="{d.path}">{escape(d.title)}</a><span>{d.pub_date:%Y-%m-%d}</span></li>'
                         for d in self.news[:8])
         return self.frame("首页", f'<div class="news"><h2><a href="/xwdt/">工作动态</a></h2><ul>{items}</ul></div>'
-                          '<div class="gk"><a href="/zwgk/">政府信息公开</a> <a href="/ztzl/2019/">专题专栏</a> <a href="/flaky/home.html">政策图解</a></div>')
+                          '<div class="gk"><a href="/zwgk/">政府信息公开</a> <a href="/ztzl/2019/">专题专栏</a> <a href="/flaky/home.html">政策图解</a> '
+                          '<a href="/zwgk/zwxmt/">政务新媒体</a></div>')
+
+    MEDIA_ACCOUNTS = (("积石山发布", "微信公众号"), ("积石山发布", "新浪微博"), ("大河家镇发布", "微信公众号"),
+                      ("积石山教育", "微信公众号"), ("积石山县卫健", "微信视频号"))
+
+    def render_media_column(self) -> str:
+        """The portal's 政务新媒体 column: the accounts, as counties list them (no dates)."""
+        rows = "".join(f"<tr><td>{escape(n)}</td><td>{escape(p)}</td></tr>" for n, p in self.MEDIA_ACCOUNTS)
+        return self.frame("政务新媒体", f'<h1>政务新媒体</h1><table class="xmt"><tr><th>账号名称</th><th>平台</th></tr>'
+                                   f"{rows}</table>", meta={"ColumnName": "政务新媒体"},
+                          crumbs=[("/zwgk/zwxmt/", "政务新媒体")])
 
     def render_platform(self) -> str:
         links = "".join(f'<li><a href="{u.path}">{escape(u.name)}</a></li>' for u in self.units)
