@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
@@ -56,6 +57,9 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
     memory = load_memory(str(config.database), run_id, now(), link_cache_hours if incremental else 0.0,
                          incremental=incremental)
     process = CrawlerProcess(settings_from_config(config))
+    # "Gave up retrying …" is logged at ERROR for every unreachable link; its outcome is
+    # recorded (and reported, or listed as 无法核验) anyway, so the terminal stays readable.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, sites=list(config.sites), run_id=run_id,
                   max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],
