@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from crawler.resolver import ResolveStatus
+from zwgk.resolve import ResolveStatus
 from zwgk.probes.observations import latest_ipv6_round, site_dns
 from zwgk.probes.records import DnsObs
 from zwgk.records import Finding, Severity

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from checks.base import CheckContext, Observations
-from crawler.resolver import ResolveStatus
+from zwgk.resolve import ResolveStatus
 from zwgk.probes.ipv6 import RESOURCE_ELEMENTS
 from zwgk.probes.observations import latest_ipv6_round, of_round
 from zwgk.probes.records import DnsObs

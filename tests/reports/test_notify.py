@@ -357,6 +357,10 @@ def test_testbed_inspection_notifies_each_unit_once(testbed: Any, tmp_path: Path
     for f in findings:
         if f.unit:
             expected[config.unit(f.unit).email] = expected.get(config.unit(f.unit).email, 0) + 1
+        for task in config.array("tasks"):     # a 方案 task's findings also go to its 牵头单位
+            for lead in task["lead_units"]:
+                if f.rule in task["rules"] and lead != f.unit:
+                    expected[config.unit(lead).email] = expected.get(config.unit(lead).email, 0) + 1
     before = len(server.messages)
     assert main(["notify", "--config", str(config_file)]) == 0
     assert main(["notify", "--config", str(config_file)]) == 0     # nothing twice

@@ -5,7 +5,7 @@ Two layers, kept apart so each can be tested on its own:
 - ``parse_source(kind, body, charset, selectors)`` is pure: bytes in, a ``Parsed`` (post dates,
   how many posts) out, or ``SourceError`` when the bytes are no such source;
 - ``fetch`` does one HTTP(S) GET with a time and size limit, resolving the host through the
-  configured nameservers (``crawler.resolver.resolve``) and connecting to the address it got
+  configured nameservers (``zwgk.resolve.resolve``) and connecting to the address it got
   with the Host header and SNI of the name — the testbed's ``.test`` names only exist there.
 
 ``read_account`` puts them together into one ``MediaObs``; ``poll`` reads every active account.
@@ -30,7 +30,7 @@ from lxml import etree, html as lxml_html
 
 from crawler.dates import parse_date
 from crawler.extract import decode_html
-from crawler.resolver import resolve
+from zwgk.resolve import resolve
 from zwgk.media.records import CHINA_TZ, Account, MediaObs, MediaOutcome, local_date
 
 MAX_REDIRECTS = 5

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from crawler.resolver import DnsClient, Resolution
+from zwgk.resolve import DnsClient, Resolution
 from zwgk.probes.http import Connector, HttpResult, fetch, plain_connect, summarize
 from zwgk.probes.ipv6 import in_site_links, lookup_ns, resource_hosts
 from zwgk.probes.records import DnsObs, Family, Ipv6LinkObs, ProbeObs, ProbeOutcome, ProbeRound

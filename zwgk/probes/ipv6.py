@@ -14,7 +14,7 @@ import dns.exception
 import dns.nameserver
 import dns.resolver
 
-from crawler.resolver import parse_nameservers
+from zwgk.resolve import parse_nameservers
 from zwgk.records import LinkObs, Site
 
 PAGE_ELEMENTS = ("a", "area", "iframe")

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from crawler.resolver import ResolveStatus
+from zwgk.resolve import ResolveStatus
 
 
 class Family(str, enum.Enum):

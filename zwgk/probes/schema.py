@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterable
 
-from crawler.resolver import ResolveStatus
+from zwgk.resolve import ResolveStatus
 from zwgk.probes.records import (DnsObs, Family, Ipv6LinkObs, ProbeObs, ProbeOutcome, ProbeRound)
 
 MIGRATIONS: list[str] = [
