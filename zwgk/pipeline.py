@@ -103,8 +103,7 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
         errors.append(f"crawler exited with code {proc.returncode}" + (": " + " | ".join(tail) if tail else ""))
     with Store(config.database) as store:
         store.finish_run(run_id, status, {**summary, "errors": errors})
-        counts = {"pages": len(store.pages(run_id)), "documents": len(store.documents(run_id)),
-                  "columns": len(store.columns(run_id)), "links": len(store.links(run_id)),
+        counts = {**store.counts(run_id, ("pages", "documents", "columns", "links")),
                   "network_errors": summary.get("network_errors", 0)}
     return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
 

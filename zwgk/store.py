@@ -272,6 +272,12 @@ class Store:
                 for r in self.db.execute("SELECT * FROM list_items WHERE run_id=? ORDER BY column_url, url",
                                          (run_id,))]
 
+    def counts(self, run_id: int, tables: tuple[str, ...]) -> dict[str, int]:
+        """Rows of one run in each of ``tables`` (a summary should not load 10,000 records to count them)."""
+        allowed = {"pages", "list_items", "columns", "documents", "links", "link_checks", "findings"}
+        return {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE run_id=?", (run_id,)).fetchone()[0]
+                for t in tables if t in allowed}
+
     def build_columns(self, run_id: int) -> int:
         """Sum a finished crawl's list pages up into one ColumnObs per column.
 
