@@ -60,10 +60,41 @@ class HttpResult:
     detail: str | None = None
 
 
+def unverified_context() -> ssl.SSLContext:
+    """TLS without certificate checks, as Scrapy's downloader does by default."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def fetch(url: str, address: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           user_agent: str = PROBE_USER_AGENT, connect: Connector = plain_connect,
           read_body: bool = True, tls_context: ssl.SSLContext | None = None) -> HttpResult:
-    """GET ``url`` from ``address`` (IPv4 or IPv6 literal); never raises for remote trouble."""
+    """GET ``url`` from ``address`` (IPv4 or IPv6 literal); never raises for remote trouble.
+
+    A certificate our trust store does not verify (an incomplete chain, a CA browsers fetch
+    or trust but Debian does not) is not unavailability: the site is asked again without
+    verification, within the same time limit, and the certificate problem is kept in
+    ``detail`` for a person to look at.
+    """
+    started = time.monotonic()
+    first = _fetch(url, address, timeout=timeout, max_bytes=max_bytes, user_agent=user_agent, connect=connect,
+                   read_body=read_body, tls_context=tls_context)
+    if (tls_context is None and first.outcome is ProbeOutcome.TLS_ERROR
+            and "CERTIFICATE_VERIFY_FAILED" in (first.detail or "")):
+        left = timeout - (time.monotonic() - started)
+        if left > 0:
+            again = _fetch(url, address, timeout=left, max_bytes=max_bytes, user_agent=user_agent,
+                           connect=connect, read_body=read_body, tls_context=unverified_context())
+            note = f"证书未通过校验（{first.detail}）"[:300]
+            return HttpResult(again.outcome, again.status, round(time.monotonic() - started, 3), again.body,
+                              again.content_type, again.location, f"{note}; {again.detail}" if again.detail else note)
+    return first
+
+
+def _fetch(url: str, address: str, *, timeout: float, max_bytes: int, user_agent: str, connect: Connector,
+           read_body: bool, tls_context: ssl.SSLContext | None) -> HttpResult:
     started = time.monotonic()
     deadline = started + timeout
     parts = urlsplit(url)
