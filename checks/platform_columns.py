@@ -45,6 +45,8 @@ def _norm(name: str) -> str:
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     fetched = {p.url for p in obs.pages if p.status is not None and 200 <= p.status < 300}
     for unit in obs.units:
+        if not unit.column_prefixes and unit.type in ("乡镇", "部门", "县政府"):
+            ctx.could_not_verify(ID, f"{unit.name}: config.toml 未配置 column_prefixes，无法检查其信息公开栏目")
         for prefix in unit.column_prefixes:
             if not any(u.startswith(prefix) for u in fetched):
                 ctx.could_not_verify(ID, f"{unit.name}: {prefix} 未能访问")
