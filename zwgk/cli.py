@@ -287,7 +287,13 @@ def cmd_testbed(args: argparse.Namespace) -> int:
         print(f"config:  {config_file}   (zwgk run --config {config_file} --as-of {as_of})")
         print(f"truth:   {truth_file}")
         print(f"pages:   about {tb.county.page_count()} on the portal, plus {len(tb.apps) - 1} other hosts")
-        print("Ctrl-C stops it.")
+        print("Ctrl-C stops it.", flush=True)
+        import signal
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)   # `kill` and service managers stop it cleanly too
         try:
             while True:
                 time.sleep(3600)
