@@ -416,7 +416,7 @@ class DisclosureSpider(scrapy.Spider):
                 kind = "column"
                 column_url = meta.get("column_url") or meta["check_url"]
                 item_count = len(listing.items)
-                empty = not listing.items and any(m in _visible_text(html) for m in EMPTY_MARKERS)
+                empty = empty_marker(html) if not listing.items else False
                 for item in listing.items:
                     yield ListItemObs(self.run_id, column_url, meta["check_url"], item.url, item.title,
                                       item.date, item.date_raw)
@@ -587,6 +587,18 @@ def _first_page_alias(url: str, column_url: str) -> bool:
         return True
     base = lambda u: u.rsplit("/", 1)[0] + "/" if u.rsplit("/", 1)[-1] in INDEX_NAMES else u  # noqa: E731
     return base(url) == base(column_url)
+
+
+# Client-side lists: templates (avalon ms-*, Vue v-*, Angular ng-*, mustache) and data
+# loading calls.  Their static HTML often carries a 暂无数据 placeholder that the script
+# replaces, so a marker on such a page proves nothing.
+SCRIPT_DRIVEN = re.compile(r"\bms-(?:controller|repeat|for|if)\b|\bv-(?:for|if)\b|\bng-repeat\b|\{\{|"
+                           r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\baxios\b|\bfetch\s*\(")
+
+
+def empty_marker(html: str) -> bool:
+    """The page itself says the column is empty (暂无信息 …), and no script could fill it."""
+    return any(m in _visible_text(html) for m in EMPTY_MARKERS) and not SCRIPT_DRIVEN.search(html)
 
 
 def _host(url: str) -> str:

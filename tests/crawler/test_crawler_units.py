@@ -257,3 +257,20 @@ def test_memory_of_an_empty_database(tmp_path: Path) -> None:
         run_id = store.start_run("crawl", date(2026, 11, 26))
     memory = load_memory(str(db), run_id, NOW, 24)
     assert (memory.resumed, memory.previous_run_id, memory.leaf_pages, memory.ok_links) == (False, None, {}, {})
+
+
+def test_empty_marker_counts_only_on_pages_no_script_fills() -> None:
+    from pathlib import Path
+
+    from crawler.spiders.disclosure import empty_marker
+
+    static = '<html><body><h1>通知公告</h1><div class="list"><p class="empty">暂无信息</p></div></body></html>'
+    assert empty_marker(static)
+    assert not empty_marker(static.replace("暂无信息", "共0条"))
+    vue = '<div id="app"><li v-for="d in list">{{ d.title }}</li><p v-if="!list.length">暂无数据</p></div>'
+    assert not empty_marker(vue)
+    ajax = static.replace("</body>", "<script>$.ajax({url: '/api/list'})</script></body>")
+    assert not empty_marker(ajax)
+    real = Path(__file__).resolve().parents[2].parent / "shared" / "realpages" / "pingtan" / "pt-a-25-zxgh-list.html"
+    if real.exists():   # a real TRS page whose avalon template carries 暂无数据 for the script to replace
+        assert "暂无数据" in real.read_text(encoding="utf-8") and not empty_marker(real.read_text(encoding="utf-8"))
