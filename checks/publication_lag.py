@@ -9,7 +9,8 @@ Options:
 - ``window_days`` (365): only documents published in this many days before as_of are judged
   (0 = all); older lateness is history, not something a unit can still fix.
 
-The 形成日期 is the 成文日期 (else 发文日期/生成日期, else the signature date); the 发布日期
+The 形成日期 is the 成文日期 (else 发文日期/生成日期, else the signature date — but not for a
+转发, whose last signature is the forwarded document's); the 发布日期
 must come from the page itself (PubDate meta, metadata table or the list entry): a date read
 only from the URL is often a migration date, so such a document is not judged.
 
@@ -40,6 +41,10 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     for doc in obs.documents:
         if doc.doc_date is None or doc.pub_date is None:
             continue   # LAG002 / LAG004 say so
+        if doc.doc_date_source == "signature" and "转发" in (doc.title or ""):
+            # A 转发 ends with the forwarded document's signature: an older date, not this one's.
+            ctx.could_not_verify(ID, f"{doc.url}: 转发类文件，成文日期仅见于文末落款，未判定")
+            continue
         if not (doc.pub_date_source or "").startswith(TRUSTED_PUB_SOURCES):
             ctx.could_not_verify(ID, f"{doc.url}: 发布日期只见于网址 ({doc.pub_date_source})")
             continue

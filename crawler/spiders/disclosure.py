@@ -575,7 +575,7 @@ def identity_of(html: str) -> tuple[str | None, tuple[str, ...]]:
     text = " ".join(_visible_text(html).split())
     badges = tuple(sorted({m.group(1) for m in re.finditer(r'(?:href|src)\s*=\s*["\']([^"\']+)', html)
                            if any(h in m.group(1) for h in BADGE_HOSTS)}))
-    return (text[-1500:] or None), badges
+    return (text[-4000:] or None), badges
 
 
 INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml", "default.html", "default.htm")

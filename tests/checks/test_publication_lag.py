@@ -37,3 +37,14 @@ def test_outside_window_and_future_and_missing_dates_are_skipped():
     assert run(doc(pub_date=date(2026, 12, 30))) == []
     assert run(doc(doc_date=None)) == []
     assert len(run(doc(doc_date=date(2024, 1, 2), pub_date=date(2024, 6, 1)), window_days=0)) == 1
+
+
+def test_forwarded_document_dated_only_by_its_signature_is_not_judged():
+    from dataclasses import replace
+    forwarded = replace(doc(pub_date=date(2026, 11, 20)), doc_date_source="signature",
+                        title="关于转发《甘肃省某某工作方案》的通知")
+    c = ctx()
+    assert list(rule.check(obs(documents=(forwarded,)), CONF, c)) == []
+    assert "LAG001" in c.unverified
+    from_table = replace(forwarded, doc_date_source="table:成文日期")
+    assert len(list(rule.check(obs(documents=(from_table,)), CONF, ctx()))) == 1
