@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from checks import platform_columns
 from checks.base import CheckContext, Observations
 from zwgk.records import ColumnObs, Finding, Severity
 
@@ -35,7 +36,8 @@ _CORE = {
     "财政预决算": ["财政预决算", "财政信息", "预决算", "财政资金", "部门预决算", "预算决算"],
 }
 DEFAULTS: dict[str, Any] = {"required": {"县政府": _CORE, "乡镇": _CORE, "部门": _CORE}}
-PARENT_NAMES = ("法定主动公开内容", "主动公开内容", "法定主动公开", "主动公开目录")
+# The names COL001 accepts for 法定主动公开内容: one list for both rules.
+PARENT_NAMES = tuple(platform_columns.DEFAULTS["required"]["法定主动公开内容"])
 
 
 def _norm(name: str) -> str:
