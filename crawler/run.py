@@ -32,7 +32,10 @@ def settings_from_config(config: Config) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": crawl["timeout"],
         "DOWNLOAD_MAXSIZE": crawl["max_response_bytes"],
         "USER_AGENT": crawl["user_agent"],
-        "ROBOTSTXT_OBEY": crawl["obey_robots_txt"],
+        # Scrapy's robots.txt middleware is all or nothing: on when any site obeys; the
+        # spider exempts the sites that do not (config [[sites]] obey_robots_txt = false).
+        "ROBOTSTXT_OBEY": crawl["obey_robots_txt"] or any(s.obey_robots_txt for s in config.sites),
+        "ZWGK_OBEY_ROBOTS_DEFAULT": crawl["obey_robots_txt"],
         "ZWGK_NAMESERVERS": list(config.network["nameservers"]),
         "DNS_TIMEOUT": config.network["dns_timeout"],
         "ZWGK_DATABASE": str(config.database),

@@ -118,6 +118,7 @@ SITE_FIELDS: dict[str, Field] = {
     "unit": Field(str, required=True, doc="the unit that runs the site"),
     "start_urls": Field(list, [], item_type=str, doc="e.g. the 政府信息公开 platform entry"),
     "hosts": Field(list, [], item_type=str, doc="other host names that belong to the site"),
+    "obey_robots_txt": Field(bool, None, doc="this site's robots.txt policy (default: [crawl] obey_robots_txt)"),
 }
 
 UNIT_FIELDS: dict[str, Field] = {
@@ -301,7 +302,8 @@ class _Validator:
                 self.check_url(u, ("sites", i, "start_urls"))
             if s["unit"] not in names:
                 raise self.error(("sites", i, "unit"), f"unit {s['unit']!r} is not defined in [[units]]")
-            sites.append(Site(s["id"], s["name"], s["url"], s["unit"], tuple(s["start_urls"]), tuple(s["hosts"])))
+            sites.append(Site(s["id"], s["name"], s["url"], s["unit"], tuple(s["start_urls"]), tuple(s["hosts"]),
+                              s["obey_robots_txt"]))
         ids = [s.id for s in sites]
         for sid in ids:
             if ids.count(sid) > 1:

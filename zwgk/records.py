@@ -63,6 +63,7 @@ class Site:
     unit: str
     start_urls: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()     # extra host names that belong to the site
+    obey_robots_txt: bool | None = None   # None: [crawl] obey_robots_txt
 
 
 @dataclass(frozen=True)

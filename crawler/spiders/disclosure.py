@@ -181,6 +181,8 @@ class DisclosureSpider(scrapy.Spider):
         meta = {"handle_httpstatus_list": HANDLED_STATUSES, "site_id": state.site.id, "kind": kind,
                 "depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
                 "check_url": url, "encoding": encoding}
+        if not self.obeys_robots(state.site):
+            meta["dont_obey_robotstxt"] = True
         mem = self.memory
         cached = mem.page_cache.get(url)
         if mem.resumed and url in mem.done_pages:
@@ -208,6 +210,11 @@ class DisclosureSpider(scrapy.Spider):
         # page fetched before (a deep link sent to the homepage) and leave no outcome.
         return True, [scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
                                      headers=headers or None, dont_filter=True, encoding=encoding, meta=meta)]
+
+    def obeys_robots(self, site: Site | None) -> bool:
+        """The site's own robots.txt policy, else [crawl] obey_robots_txt (also for external links)."""
+        default = self.crawler.settings.getbool("ZWGK_OBEY_ROBOTS_DEFAULT", True) if hasattr(self, "crawler") else True
+        return default if site is None or site.obey_robots_txt is None else site.obey_robots_txt
 
     def can_carry(self, url: str, list_date: Any) -> bool:
         doc = self.memory.documents.get(url)
@@ -497,8 +504,12 @@ class DisclosureSpider(scrapy.Spider):
                                 "external links are not checked (crawl.check_external_links)", now())
                 continue
             self.count("link_checks")
-            yield self.link_check_request(target, state.site.id, encoding=encoding,
-                                          external=self.site_of(target) is None)
+            request = self.link_check_request(target, state.site.id, encoding=encoding,
+                                              external=self.site_of(target) is None)
+            owner = self.site_of(target)
+            if not self.obeys_robots(owner.site if owner else None):
+                request.meta["dont_obey_robotstxt"] = True
+            yield request
 
 
 def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html: str | None) -> str | None:
