@@ -209,7 +209,7 @@ def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: da
         run_id=crawl_run_id, sites=config.sites, units=config.units,
         pages=tuple(store.pages(crawl_run_id)), columns=tuple(store.columns(crawl_run_id)),
         list_items=tuple(store.list_items(crawl_run_id)), documents=tuple(store.documents(crawl_run_id)),
-        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id)),
+        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id, linked_in=crawl_run_id)),
         **extra)
 
 

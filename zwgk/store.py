@@ -358,19 +358,24 @@ class Store:
                 for r in self.db.execute("SELECT * FROM links WHERE run_id=? ORDER BY source_url, target_url",
                                          (run_id,))]
 
-    def link_checks(self, urls: Iterable[str] | None = None, up_to_run: int | None = None) -> list[LinkCheck]:
-        """Link checks of complete (or the given) runs, oldest first: the history confirmation needs."""
+    def link_checks(self, up_to_run: int | None = None, linked_in: int | None = None) -> list[LinkCheck]:
+        """Link checks of complete (or the given) runs, oldest first: the history confirmation needs.
+
+        ``linked_in``: only URLs that run links to.  The history grows with every nightly
+        crawl; the checks need the targets of one crawl, so the rest stays in the database.
+        """
         sql = ("SELECT c.* FROM link_checks c JOIN runs r ON r.id=c.run_id "
                "WHERE (r.status='complete' OR r.id=?)")
         args: list[Any] = [up_to_run or -1]
         if up_to_run is not None:
             sql += " AND r.id<=?"
             args.append(up_to_run)
-        rows = self.db.execute(sql + " ORDER BY c.checked_at", args).fetchall()
-        wanted = set(urls) if urls is not None else None
+        if linked_in is not None:
+            sql += " AND c.url IN (SELECT target_url FROM links WHERE run_id=?)"
+            args.append(linked_in)
         return [LinkCheck(r["run_id"], r["url"], LinkOutcome(r["outcome"]), r["status"], r["detail"],
                           datetime.fromisoformat(r["checked_at"]))
-                for r in rows if wanted is None or r["url"] in wanted]
+                for r in self.db.execute(sql + " ORDER BY c.checked_at", args)]
 
     # -- findings ------------------------------------------------------------------
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
