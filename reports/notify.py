@@ -32,7 +32,7 @@ import smtplib
 import ssl
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email import policy
 from email.headerregistry import Address
@@ -47,6 +47,7 @@ from reports.lifecycle import Lifecycle, State, load_history, track
 from reports.notify_settings import TLS_MODES
 from zwgk.config import Config, ConfigError
 from zwgk.records import Finding, Severity
+from zwgk.tasks import leads
 from zwgk.workdays import WorkdayCalendar
 
 UNASSIGNED = "（未归属单位）"
@@ -147,17 +148,11 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
     (config [[tasks]]), which supervises the rectification."""
     deadline = calendar.add_workdays(as_of, deadline_working_days)
     unknown = tuple(sorted(y for y in calendar.unknown_years() if y >= as_of.year))
-    by_unit: dict[str, list[Any]] = {}
-    lead: dict[int, str] = {}        # id(tracked copy) -> task name
+    by_unit: dict[str, list[tuple[Any, str | None]]] = {}   # unit -> (tracked finding, 牵头任务 or None)
     for t in lifecycle.open:
-        by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append(t)
-        for task in tasks:
-            if t.finding.rule in task["rules"]:
-                for lead_unit in task["lead_units"]:
-                    if lead_unit != t.finding.unit:
-                        copy = replace(t)
-                        lead[id(copy)] = task["name"]
-                        by_unit.setdefault(lead_unit, []).append(copy)
+        by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append((t, None))
+        for lead_unit, task_name in leads(t.finding, tasks):
+            by_unit.setdefault(lead_unit, []).append((t, task_name))
     resolved_by_unit: dict[str, list[Finding]] = {}
     for f in lifecycle.resolved:
         resolved_by_unit.setdefault(f.unit or UNASSIGNED, []).append(f)
@@ -174,8 +169,8 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
         if not _ADDR.fullmatch(unit.email or ""):
             skipped.append(Skipped(one_line(name), len(tracked), "单位未配置有效的 email"))
             continue
-        tracked = sorted(tracked, key=lambda t: (_SEVERITY_ORDER.get(t.finding.severity, 9), t.finding.rule,
-                                                 t.finding.url or t.finding.column or ""))
+        tracked = sorted(tracked, key=lambda e: (_SEVERITY_ORDER.get(e[0].finding.severity, 9), e[0].finding.rule,
+                                                 e[0].finding.url or e[0].finding.column or ""))
         items = tuple(
             NoticeItem(rule=t.finding.rule, rule_title=_rule_title(t.finding.rule, rules),
                        severity=severity_label(t.finding.severity), state=t.state.value,
@@ -183,9 +178,9 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
                        location=None if _link(t.finding.url) else one_line(
                            t.finding.url or t.finding.column or t.finding.site) or None,
                        first_seen_text=cn_date(t.first_seen), days_open=t.days_open(as_of),
-                       lead_task=one_line(lead[id(t)]) if id(t) in lead else None,
-                       responsible=one_line(t.finding.unit) if id(t) in lead else None)
-            for t in tracked)
+                       lead_task=one_line(task) if task else None,
+                       responsible=one_line(t.finding.unit) if task else None)
+            for t, task in tracked)
         resolved = tuple(ResolvedItem(f.rule, _rule_title(f.rule, rules), one_line(f.message))
                          for f in resolved_by_unit.get(name, []))
         notices.append(NoticeView(

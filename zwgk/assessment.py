@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from zwgk.components import present
 from zwgk.records import Finding, Severity
+from zwgk.tasks import leads
 
 # indicator -> (cap, {rule: points per finding}); notices deduct nothing.
 INDICATORS: dict[str, tuple[float, dict[str, float]]] = {
@@ -109,11 +110,8 @@ def by_unit(config: Any, findings: Iterable[Finding]) -> list[UnitFindings]:
     lead: dict[str, list[tuple[str, Finding]]] = {}
     for f in findings:
         own.setdefault(f.unit or "（未归属单位）", []).append(f)
-        for task in tasks:
-            if f.rule in task["rules"]:
-                for unit in task["lead_units"]:
-                    if unit != f.unit:
-                        lead.setdefault(unit, []).append((task["name"], f))
+        for unit, task_name in leads(f, tasks):
+            lead.setdefault(unit, []).append((task_name, f))
     order = {u.name: i for i, u in enumerate(config.units)}
     names = sorted(set(own) | set(lead), key=lambda n: (order.get(n, 10_000), n))
     return [UnitFindings(n, tuple(own.get(n, ())), tuple(lead.get(n, ()))) for n in names]

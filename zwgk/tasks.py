@@ -11,6 +11,8 @@ a task's rules goes to the unit that owns the column or account, and to the task
 """
 from __future__ import annotations
 
+from typing import Any, Iterable, Iterator, Mapping
+
 from zwgk.config import Field
 
 CONFIG_ARRAYS = {
@@ -20,6 +22,16 @@ CONFIG_ARRAYS = {
         "lead_units": Field(list, [], item_type=str, doc="the 牵头单位, names from [[units]]"),
     },
 }
+
+
+def leads(finding: Any, tasks: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(牵头单位, task name) that a finding also goes to: its rule is one of the task's,
+    and the lead unit is not the finding's own unit."""
+    for task in tasks:
+        if finding.rule in task["rules"]:
+            for unit in task["lead_units"]:
+                if unit != finding.unit:
+                    yield unit, task["name"]
 
 
 def validate(config: object) -> None:
