@@ -57,7 +57,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
-from zwgk.config import Config, ConfigError, config_path, load_config
+from zwgk.config import Config, ConfigError, config_error, config_path, load_config
 from zwgk.store import pid_alive
 
 log = logging.getLogger("zwgk.scheduler")
@@ -172,12 +172,7 @@ def _cron_weekdays(field_text: str) -> str:
 
 def _config_error(config: Config, key: str, what: str) -> ConfigError:
     """A ConfigError naming file, line and key, worded like zwgk.config's own."""
-    try:
-        from zwgk.config import _Validator  # the line finder of the core validator
-
-        return _Validator(config.path, config.path.read_text(encoding="utf-8")).error(("schedule", key), what)
-    except (ImportError, OSError, AttributeError):
-        return ConfigError(f"{config.path}: schedule.{key}: {what}")
+    return config_error(config.path, ("schedule", key), what)
 
 
 def parse_schedule(config: Config) -> ScheduleConfig:

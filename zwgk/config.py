@@ -179,6 +179,15 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return _Validator(path, text).build(data)
 
 
+def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> ConfigError:
+    """A ConfigError naming file, line and key, for a component's own cross-checks."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ConfigError(f"{path}: {_dotted(keypath)}: {what}")
+    return _Validator(path, text).error(keypath, what)
+
+
 class _Validator:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
