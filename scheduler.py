@@ -57,7 +57,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
-from zwgk.config import Config, ConfigError, config_error, config_path, load_config
+from zwgk.config import Config, ConfigError, config_error, config_path
+from commands.common import load_config
 from zwgk.store import pid_alive
 
 log = logging.getLogger("zwgk.scheduler")
@@ -443,7 +444,7 @@ class History:
             for row in rows:
                 note = f"scheduler pid {row['scheduler_pid']} on {row['host']} ended while the job ran"
                 child = row["child_pid"]
-                if row["host"] == self.host and child and pid_alive(child) and "zwgk.cli" in (_cmdline(child) or ""):
+                if row["host"] == self.host and child and pid_alive(child) and "commands.cli" in (_cmdline(child) or ""):
                     try:
                         os.killpg(child, signal.SIGTERM)
                         note += f"; its orphaned child process {child} was stopped"
@@ -533,7 +534,7 @@ class JobRunner:
 
     def argv(self, command: tuple[str, ...], slot: datetime) -> list[str]:
         opts = self.options.get(command[0], set())
-        argv = [sys.executable, "-m", "zwgk.cli", *command, "--config", str(self.conf.config_path)]
+        argv = [sys.executable, "-m", "commands.cli", *command, "--config", str(self.conf.config_path)]
         if "--json" in opts:
             argv.append("--json")
         if "--as-of" in opts and command[0] in AS_OF_COMMANDS:
@@ -645,7 +646,7 @@ def _last_json(out: str | None) -> Any:
 
 def command_options() -> dict[str, set[str]]:
     """Every zwgk subcommand there is now, with the options it takes."""
-    from zwgk.cli import build_parser
+    from commands.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -654,7 +655,7 @@ def command_options() -> dict[str, set[str]]:
 
 def available_commands() -> set[str]:
     # probe, media and notify come from components that may not be installed yet.
-    from zwgk.cli import component_commands
+    from commands.cli import component_commands
 
     return set(BUILTIN_COMMANDS) | set(component_commands())
 

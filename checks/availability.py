@@ -28,8 +28,8 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from zwgk.probes.observations import end_of, utc
-from zwgk.probes.records import Family, ProbeObs
+from checks._probes import end_of, utc
+from zwgk.records.probes import Family, ProbeObs
 from zwgk.records import Finding, Severity
 
 ID = "AVL001"

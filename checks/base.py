@@ -28,10 +28,10 @@ class Observations:
     links: tuple[LinkObs, ...] = ()
     link_checks: tuple[LinkCheck, ...] = ()   # history over complete runs, oldest first
     # Observed outside the crawl (loaded by pipeline.OBSERVATION_LOADERS):
-    probes: tuple[Any, ...] = ()       # zwgk.probes: homepage availability / IPv4 / IPv6 probes
-    dns: tuple[Any, ...] = ()          # zwgk.probes: A / AAAA / NS lookups of the sites' hosts
-    ipv6_links: tuple[Any, ...] = ()   # zwgk.probes: in-site links fetched over IPv6
-    media: tuple[Any, ...] = ()        # zwgk.media: 政务新媒体 account observations
+    probes: tuple[Any, ...] = ()       # crawler.probes: homepage availability / IPv4 / IPv6 probes
+    dns: tuple[Any, ...] = ()          # crawler.probes: A / AAAA / NS lookups of the sites' hosts
+    ipv6_links: tuple[Any, ...] = ()   # crawler.probes: in-site links fetched over IPv6
+    media: tuple[Any, ...] = ()        # crawler.media: 政务新媒体 account observations
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
 
     def site(self, site_id: str) -> Site | None:
@@ -63,6 +63,3 @@ class CheckContext:
         self.unverified.setdefault(rule, []).append(what)
 
 
-def same_site(url: str, site: Site) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host == urlsplit(site.url).hostname or host in site.hosts

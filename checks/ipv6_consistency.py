@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from zwgk.probes.observations import latest_ipv6_round, of_round
-from zwgk.probes.records import Family, ProbeObs, ProbeOutcome
+from checks._probes import latest_ipv6_round, of_round
+from zwgk.records.probes import Family, ProbeObs, ProbeOutcome
 from zwgk.records import Finding, Severity
 
 ID = "NET003"

@@ -17,8 +17,8 @@ from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
 from zwgk.resolve import ResolveStatus
-from zwgk.probes.observations import latest_ipv6_round, site_dns
-from zwgk.probes.records import DnsObs
+from checks._probes import latest_ipv6_round, site_dns
+from zwgk.records.probes import DnsObs
 from zwgk.records import Finding, Severity
 
 ID = "NET001"

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from zwgk.probes.observations import latest_ipv6_round, links_of
-from zwgk.probes.records import Ipv6LinkObs, ProbeOutcome
+from checks._probes import latest_ipv6_round, links_of
+from zwgk.records.probes import Ipv6LinkObs, ProbeOutcome
 from zwgk.records import Finding, LinkOutcome, Severity
 
 ID = "NET004"

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from checks.base import CheckContext, Observations
 from zwgk.resolve import ResolveStatus
-from zwgk.probes.ipv6 import RESOURCE_ELEMENTS
-from zwgk.probes.observations import latest_ipv6_round, of_round
-from zwgk.probes.records import DnsObs
+from crawler.probes.ipv6 import RESOURCE_ELEMENTS
+from checks._probes import latest_ipv6_round, of_round
+from zwgk.records.probes import DnsObs
 from zwgk.records import Finding, Severity
 
 ID = "NET006"

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
 from checks.ipv6_second_level import link_share_findings
-from zwgk.probes.records import Ipv6LinkObs
+from zwgk.records.probes import Ipv6LinkObs
 from zwgk.records import Finding, Severity
 
 ID = "NET005"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from zwgk.media.records import MediaObs, latest_by_account
+from zwgk.records.media import MediaObs, latest_by_account
 from zwgk.records import Finding, Severity
 
 ID = "MED004"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
-from zwgk.media.records import MediaObs, MediaOutcome, latest_by_account
+from zwgk.records.media import MediaObs, MediaOutcome, latest_by_account
 from zwgk.records import Finding, Severity
 
 ID = "MED001"

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
 from checks.media_stale import evidence
-from zwgk.media.records import LABELS, MediaObs, latest_by_account
+from zwgk.records.media import LABELS, MediaObs, latest_by_account
 from zwgk.records import Finding, Severity
 
 ID = "MED002"

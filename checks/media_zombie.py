@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from checks.base import CheckContext, Observations
 from checks.media_stale import current, evidence
-from zwgk.media.records import MediaObs, MediaOutcome
+from zwgk.records.media import MediaObs, MediaOutcome
 from zwgk.records import Finding, Severity
 
 ID = "MED003"

@@ -1,6 +1,6 @@
 """Item pipeline: stores what the spider saw, in batches, under the crawl's run id.
 
-Also the crawler's memory between runs (crawler.schema): which list pages it fetched
+Also the crawler's memory between runs (zwgk.store.crawl): which list pages it fetched
 with which validators and body, and what the previous complete crawl (or the killed
 attempt of this one) already stored, so that an unchanged site is not fetched again.
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from crawler import schema
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from zwgk.records import LinkOutcome
 from zwgk.store import Store
@@ -63,7 +62,6 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
                 incremental: bool = True) -> CrawlMemory:
     memory = CrawlMemory(run_id)
     with Store(database) as store:
-        schema.ensure(store.db)
         db = store.db
         memory.done_pages = {p.url: p for p in store.pages(run_id)}
         memory.resumed = bool(memory.done_pages)
@@ -116,7 +114,6 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.database)
-        schema.ensure(self.store.db)
 
     def close_spider(self, spider: Any = None) -> None:
         self.flush()

@@ -2,7 +2,7 @@
 
 A crawl always runs in its own process: Twisted's reactor cannot be restarted
 in one process, and a crash of the crawl must not take the caller with it.
-The caller (zwgk.pipeline) owns the run row; this process only fills it.
+The caller (commands.steps) owns the run row; this process only fills it.
 
 Started again with the id of a run it did not finish (killed, even with SIGKILL), it
 resumes that run: what the run already stored is replayed, not fetched again, and

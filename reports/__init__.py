@@ -73,7 +73,7 @@ class ReportView:
     crawl: Mapping[str, Any]
     check: Mapping[str, Any]
     total: int
-    verdicts: tuple[Any, ...]            # zwgk.assessment.Verdict
+    verdicts: tuple[Any, ...]            # reports.assessment.Verdict
     indicators: tuple[str, ...]
     units: tuple[UnitSection, ...]
     changes: Mapping[str, int]           # new / still_open / resolved
@@ -129,7 +129,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
                columns: Sequence[Any] = ()) -> ReportView:
-    from zwgk.assessment import INDICATORS, assess, by_unit
+    from reports.assessment import INDICATORS, assess, by_unit
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
     types = {u.name: u.type for u in config.units}

@@ -14,7 +14,7 @@ documents of the latest complete crawl:
   findings of the year whose 发布日期 is in Y; the share is late / both dates;
 - the median lag in working days (成文日期 → 发布日期, holidays and 调休 counted).
 
-Site rows also get the 考核结论 (合格/不合格) and 得分 of zwgk.assessment's
+Site rows also get the 考核结论 (合格/不合格) and 得分 of reports.assessment's
 ``assess_site`` (on the latest check run; with --year, on the last check run
 of that year).  Where that module is missing the export has counts only and
 says so in its notes.
@@ -23,22 +23,22 @@ CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly.
 """
 from __future__ import annotations
 
-import argparse
 import csv
-import importlib.util
 import io
+import sys
 import json
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from reports.assessment import assess_site
 from zwgk.records import DocumentObs, Finding
+from zwgk.workdays import calendar_for
 
 UNASSIGNED = "（未归属单位）"
 FORMATS = ("csv", "xlsx", "json")
-NOTE_NO_ASSESSMENT = ("未输出“考核结论/得分”：评分模块（zwgk.assessment）不可用，本表仅统计各规则发现的问题数。")
+NOTE_NO_ASSESSMENT = ("未输出“考核结论/得分”：评分模块（reports.assessment）不可用，本表仅统计各规则发现的问题数。")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
                 rules: Sequence[str] | None = None, notes: Sequence[str] = (),
                 assess: Callable[[str, str, Sequence[Finding]], Any] | None = None,
                 assess_findings: Sequence[Finding] | None = None) -> ExportTable:
-    """``assess(site_id, name, findings)`` gives a site's verdict (zwgk.assessment.assess_site);
+    """``assess(site_id, name, findings)`` gives a site's verdict (reports.assessment.assess_site);
     it judges ``assess_findings`` (default: ``findings``)."""
     rules = tuple(rules) if rules is not None else rule_columns(findings)
     index = {r: i for i, r in enumerate(rules)}
@@ -164,11 +164,9 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
                        tuple(rows), tuple(all_notes), assessed=assess is not None)
 
 
-def load_assessor() -> Callable[[str, str, Sequence[Finding]], Any] | None:
-    """zwgk.assessment.assess_site when that module is there."""
-    if importlib.util.find_spec("zwgk.assessment") is None:
-        return None
-    return getattr(importlib.import_module("zwgk.assessment"), "assess_site", None)
+def load_assessor() -> Callable[[str, str, Sequence[Finding]], Any]:
+    """The 19号 scoring of one site (reports.assessment.assess_site)."""
+    return assess_site
 
 
 def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
@@ -186,9 +184,8 @@ def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
 
 def table_from_store(config: Any, store: Any, year: int | None,
                      assess: Callable[[str, str, Sequence[Finding]], Any] | None | str = "auto") -> ExportTable:
-    """``assess``: "auto" = zwgk.assessment when present; None = counts only; or a function."""
+    """``assess``: "auto" = reports.assessment when present; None = counts only; or a function."""
     from checks.base import Observations
-    from zwgk.pipeline import calendar_for
 
     if assess == "auto":
         assess = load_assessor()
@@ -336,38 +333,3 @@ def write(table: ExportTable, fmt: str, out: Path | None) -> str:
     tmp.write_text(text, encoding="utf-8", newline="")
     tmp.replace(out)
     return str(out)
-
-
-# -- the command -------------------------------------------------------------------------------------------
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", help="config file (default: $ZWGK_CONFIG or ./config.toml)")
-    p.add_argument("--format", choices=FORMATS, default="csv")
-    p.add_argument("--year", type=int, help="roll up the check runs of this year and add the 年报 figures")
-    p.add_argument("--out", type=Path, help="output file (default: [zwgk] report_dir/export-<year|latest>.<format>;"
-                                            " '-' = stdout for csv/json)")
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from zwgk.config import config_path, load_config
-    from zwgk.store import Store
-
-    config = load_config(config_path(args.config))
-    with Store(config.database) as store:
-        table = table_from_store(config, store, args.year)
-    out = args.out
-    if out is None:
-        config.report_dir.mkdir(parents=True, exist_ok=True)
-        out = config.report_dir / f"export-{args.year or 'latest'}.{args.format}"
-    try:
-        where = write(table, args.format, out)
-    except ValueError as exc:
-        print(f"zwgk: {exc}", file=sys.stderr)
-        return 2
-    if where != "-":
-        print(f"export: {len(table.rows)} rows, {sum(r.total for r in table.rows if r.kind == 'unit')} findings "
-              f"({table.scope}{' ' + str(table.year) if table.year else ''}) -> {where}", file=sys.stderr)
-    return 0
-
-
-COMMANDS = {"export": ("findings per unit and site as CSV / XLSX / JSON (--year for the 年报 figures)",
-                       add_arguments, cmd_export)}

@@ -23,7 +23,6 @@ The SMTP password comes only from the environment variable named by
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -44,11 +43,11 @@ from urllib.parse import urlsplit
 
 from reports import _env, severity_label
 from reports.lifecycle import Lifecycle, State, load_history, track
-from reports.notify_settings import TLS_MODES
+from zwgk.config.notify import TLS_MODES
 from zwgk.config import Config, ConfigError
 from zwgk.records import Finding, Severity
-from zwgk.tasks import leads
-from zwgk.workdays import WorkdayCalendar
+from reports.routing import leads
+from zwgk.workdays import WorkdayCalendar, calendar_for
 
 UNASSIGNED = "（未归属单位）"
 _SEVERITY_ORDER = {Severity.VETO: 0, Severity.DEDUCTION: 1, Severity.NOTICE: 2}
@@ -449,7 +448,6 @@ def prepare(config: Config, store: Any, as_of: date | None, now: datetime
             ) -> tuple[Any, Lifecycle, list[tuple[NoticeView, EmailMessage, list[str]]], list[Skipped]]:
     """The notices of the latest complete check run, composed (nothing stored)."""
     from checks import REGISTRY
-    from zwgk.pipeline import calendar_for
 
     smtp, notify = _settings(config)
     run = store.latest_run("check")
@@ -531,44 +529,3 @@ def notify(config: Config, *, as_of: date | None = None, dry_run: bool = False, 
                 f"{summary['uncertain']} notice(s) may or may not have gone out (connection lost during "
                 "sending): see notify_log for their Message-IDs; --requeue-uncertain sends them again")
     return summary
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    from zwgk.cli import _common
-
-    _common(p)
-    p.add_argument("--dry-run", action="store_true", help="write the notices as .eml files, send nothing")
-    p.add_argument("--out", type=Path, help="folder for the .eml files of --dry-run "
-                                            "(default: [zwgk] report_dir/notices)")
-    p.add_argument("--requeue-uncertain", action="store_true",
-                   help="send again the notices a crash left in doubt (check the mail log first)")
-
-
-def cmd_notify(args: argparse.Namespace) -> int:
-    from zwgk.config import config_path, load_config
-
-    config = load_config(config_path(args.config))
-    summary = notify(config, as_of=args.as_of, dry_run=args.dry_run, out=args.out,
-                     requeue_uncertain=args.requeue_uncertain)
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
-    else:
-        if summary["check_run_id"] is not None:
-            lc = summary["lifecycle"]
-            print(f"notify: check run {summary['check_run_id']}: {lc.get('new', 0)} new, "
-                  f"{lc.get('still_open', 0)} still open, {lc.get('resolved', 0)} resolved")
-        if args.dry_run:
-            for path in summary["files"]:
-                print(f"  wrote {path}")
-        elif summary["check_run_id"] is not None:
-            print(f"  queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
-                  f"waiting {summary['waiting']}, uncertain {summary['uncertain']}")
-        for s in summary["skipped"]:
-            print(f"  skipped {s['unit']} ({s['findings']} findings): {s['reason']}")
-        for e in summary["errors"]:
-            print(f"  error: {e}", file=sys.stderr)
-    bad = summary["errors"] or summary["waiting"] or summary["uncertain"]
-    return 1 if bad else 0
-
-
-COMMANDS = {"notify": ("e-mail each unit its 整改通知 (through the outbox)", add_arguments, cmd_notify)}

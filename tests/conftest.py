@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from zwgk.testbed.server import Testbed
+from testbed.server import Testbed
 
 AS_OF = date(2026, 11, 26)
 

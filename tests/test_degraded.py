@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.store import Store
-from zwgk.testbed.server import Testbed
+from testbed.server import Testbed
 
 
 def fast_config(tb: Testbed, directory: Path) -> Path:

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AS_OF
-from zwgk.config import load_config
+from commands.common import load_config
 from zwgk.store import Store
-from zwgk.testbed.server import Testbed
+from testbed.server import Testbed
 
 
-from zwgk.testbed.score import inspect
-from zwgk.testbed.score import match_key as key
+from testbed.score import inspect
+from testbed.score import match_key as key
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import scheduler
-from zwgk.config import ConfigError, load_config
+from zwgk.config import ConfigError
+from commands.common import load_config
 from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +66,7 @@ def start(config: Path, *extra: str) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     err = open(config.parent / f"stderr-{time.monotonic_ns()}.txt", "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "schedule", "--config", str(config), *extra],
+    proc = subprocess.Popen([sys.executable, "-m", "commands.cli", "schedule", "--config", str(config), *extra],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err, text=True)
     proc.stderr_path = Path(err.name)  # type: ignore[attr-defined]
     err.close()
@@ -197,7 +198,7 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
             assert [r for r in history(db, "report") if resumed_from <= slot(r) <= b_started] == [first_b]
             assert slot(first_b) > killed_at
 
-            status = subprocess.run([sys.executable, "-m", "zwgk.cli", "status", "--config", str(config), "--json"],
+            status = subprocess.run([sys.executable, "-m", "commands.cli", "status", "--config", str(config), "--json"],
                                     cwd=ROOT, capture_output=True, text=True, timeout=30)
             got = json.loads(status.stdout)
             assert got["lock"]["pid"] == b.pid and got["lock"]["active"]
@@ -389,7 +390,7 @@ def test_child_argv_passes_the_slot_day_in_the_configured_zone(tmp_path: Path) -
                                  scheduler.History(conf.database))
     late_utc = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)   # 01:30 on the 27th in Shanghai
     argv = runner.argv(("crawl",), late_utc)
-    assert argv[1:] == ["-m", "zwgk.cli", "crawl", "--config", str(conf.config_path), "--json",
+    assert argv[1:] == ["-m", "commands.cli", "crawl", "--config", str(conf.config_path), "--json",
                         "--as-of", "2026-11-27"]
     # A probe round is recorded at the time it really runs: no --as-of.
     assert runner.argv(("probe",), late_utc)[3:] == ["probe", "--config", str(conf.config_path)]

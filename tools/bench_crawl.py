@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zwgk import pipeline  # noqa: E402
-from zwgk.config import load_config  # noqa: E402
+from commands.common import load_config  # noqa: E402
 from zwgk.store import Store  # noqa: E402
-from zwgk.testbed.server import Testbed  # noqa: E402
+from testbed.server import Testbed  # noqa: E402
 
 
 def main() -> int:

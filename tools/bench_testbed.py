@@ -27,7 +27,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="zwgk-bench-"))
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "testbed", "up", "--pages", str(args.pages),
+    proc = subprocess.Popen([sys.executable, "-m", "commands.cli", "testbed", "up", "--pages", str(args.pages),
                              "--dir", str(tmp), "--as-of", "2026-11-26"], stdout=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline()

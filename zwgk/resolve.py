@@ -22,6 +22,8 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from zwgk.records.probes import ResolveStatus
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
@@ -32,20 +34,6 @@ HOSTS_FILE = Path("/etc/hosts")
 # Extra time the crawler gives a lookup thread beyond the DNS timeout before giving up on it
 # (dnspython overruns its lifetime slightly; reading resolv.conf or hosts may also block).
 _THREAD_GRACE = 2.0
-
-
-class ResolveStatus(Enum):
-    OK = "ok"  # at least one address
-    NXDOMAIN = "nxdomain"  # the name does not exist
-    NODATA = "nodata"  # the name exists, without any record of the asked type(s)
-    TIMEOUT = "timeout"  # no nameserver answered in time
-    SERVFAIL = "servfail"  # the nameserver answered SERVFAIL (it could not get an answer)
-    ERROR = "error"  # anything else: REFUSED, unreachable nameserver, no resolver configured
-
-    @property
-    def conclusive(self) -> bool:
-        """True when the answer is a fact about the name; False means "could not verify"."""
-        return self in (ResolveStatus.OK, ResolveStatus.NXDOMAIN, ResolveStatus.NODATA)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import chinese_calendar
 
@@ -217,3 +218,8 @@ def _parse_dates(values: object, year: int, where: str) -> frozenset[date]:
             raise ValueError(f"{where}: {value!r} is not in {year}")
         days.add(d)
     return frozenset(days)
+
+
+def calendar_for(config: Any) -> WorkdayCalendar:
+    """The working-day calendar of a loaded config (chinese-calendar plus its [calendar.years])."""
+    return WorkdayCalendar(parse_overrides(config.calendar_years, f"{config.path} [calendar.years]"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from zwgk.media.records import CHINA_TZ, MediaObs, MediaOutcome
+from zwgk.records.media import CHINA_TZ, MediaObs, MediaOutcome
 
 AS_OF = date(2026, 11, 26)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from checks import availability
 from tests.checks.factory import ctx, obs
 from tests.probes.helpers import series
-from zwgk.probes.records import ProbeOutcome
+from zwgk.records.probes import ProbeOutcome
 
 
 def run(probes: list, **conf: object) -> tuple[list, dict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from checks import ipv6_consistency as net003
 from tests.checks.factory import ctx, obs
 from tests.probes.helpers import HOME, probe, v6
-from zwgk.probes.records import ProbeOutcome
+from zwgk.records.probes import ProbeOutcome
 
 TEXT = "积石山县人民政府 " + " ".join(f"关于第{i}项重点工作推进情况的通报" for i in range(40))
 LINKS = tuple(f"{HOME}a{i}.html" for i in range(40))

@@ -4,7 +4,7 @@ from checks import ipv6_no_aaaa as net001
 from crawler.resolver import ResolveStatus
 from tests.checks.factory import ctx, obs
 from tests.probes.helpers import dns_obs, probe, v6
-from zwgk.probes.records import ProbeOutcome
+from zwgk.records.probes import ProbeOutcome
 
 
 def run(dns: list, degraded: bool = False) -> tuple[list, dict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from checks import ipv6_second_level as net004
 from tests.checks.factory import ctx, obs
 from tests.probes.helpers import links, probe, v6
-from zwgk.probes.records import ProbeOutcome
+from zwgk.records.probes import ProbeOutcome
 
 
 def run(records: list) -> tuple[list, dict]:

@@ -1,7 +1,7 @@
 from checks import media_duplicate as rule
 from tests.checks.factory import ctx, obs
 from tests.checks.media_factory import AS_OF, account
-from zwgk.media.records import MediaOutcome as O
+from zwgk.records.media import MediaOutcome as O
 
 
 def run(*media):

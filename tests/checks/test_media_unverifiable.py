@@ -3,7 +3,7 @@ import pytest
 from checks import media_unverifiable as rule
 from tests.checks.factory import ctx, obs
 from tests.checks.media_factory import AS_OF, account
-from zwgk.media.records import MediaOutcome as O
+from zwgk.records.media import MediaOutcome as O
 
 
 def run(*media):

@@ -3,7 +3,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from zwgk.config import load_config
+from commands.common import load_config
 from zwgk.records import PageObs
 from zwgk.store import Store
 

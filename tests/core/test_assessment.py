@@ -1,7 +1,7 @@
 from datetime import date
 
-from zwgk.assessment import assess_accounts, assess_site, by_unit
-from zwgk.config import load_config
+from reports.assessment import assess_accounts, assess_site, by_unit
+from commands.common import load_config
 from zwgk.records import Finding, Severity
 
 

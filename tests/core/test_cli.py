@@ -15,7 +15,7 @@ REALPAGES = ROOT.parent / "shared" / "realpages"
 
 
 def zwgk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "commands.cli", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=120)
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from checks import REGISTRY
-from zwgk.config import ConfigError, load_config
+from zwgk.config import ConfigError
+from commands.common import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

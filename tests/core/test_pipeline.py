@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.store import Store
 
 

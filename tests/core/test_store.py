@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.store import MIGRATIONS, Store
 
 

@@ -12,7 +12,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from zwgk.testbed.dns import TestbedDNS, Zone
+from testbed.dns import TestbedDNS, Zone
 
 Query = Callable[..., dns.message.Message]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
-from zwgk.testbed.dns import TestbedDNS, Zone
+from testbed.dns import TestbedDNS, Zone
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.store import Store
-from zwgk.testbed.server import Testbed
+from testbed.server import Testbed
 
 BIG = "/zwgk/xzf/fdzdgknr/zcwj/"     # 27 documents: 3 list pages of 10
 

@@ -16,8 +16,8 @@ from typing import Any, Iterator
 import pytest
 
 from tests.crawler.servers import Answer, BigSite, Sites, free_port, html, quote_gbk
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

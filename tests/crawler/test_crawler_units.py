@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from scrapy.http import Request, Response
 
-from crawler import middlewares, progress, schema
+from crawler import middlewares, progress
+from zwgk.store import crawl as crawl_tables
 from crawler.middlewares import PolitenessMiddleware, private_address, retry_after_seconds
 from crawler.pipelines import load_memory
 from crawler.spiders.disclosure import DisclosureSpider, TrapLimits, dns_detail, soft_404_reason
@@ -228,24 +229,15 @@ def test_progress_is_quiet_without_a_tty_and_counts() -> None:
     assert "20 pages" in p.line() and "2 failed checks" in p.line()
 
 
-def test_schema_is_applied_once_and_matches_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zwgk.store
-
+def test_crawl_tables_are_migrated_once_by_the_store_under_their_shipped_name(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
     with Store(db) as store:
-        schema.ensure(store.db)
-        schema.ensure(store.db)
-        assert store.db.execute("SELECT version FROM schema_versions WHERE component='crawler.schema'"
-                                ).fetchone()[0] == len(schema.MIGRATIONS)
-    # Once listed in zwgk.store.COMPONENT_SCHEMAS the store applies the same migrations.
-    monkeypatch.setattr(zwgk.store, "COMPONENT_SCHEMAS", (*zwgk.store.COMPONENT_SCHEMAS, "crawler.schema"))
-    other = tmp_path / "b.sqlite3"
-    with Store(other) as store:
-        schema.ensure(store.db)   # a no-op now
         cols = {r[1] for r in store.db.execute("PRAGMA table_info(crawl_page_cache)")}
     assert {"etag", "last_modified", "content_hash", "body", "run_id"} <= cols
     with Store(db):
-        pass   # already migrated by ensure(): the store does not try again
+        pass   # already migrated: the store does not try again
+    row = sqlite3.connect(db).execute("SELECT version FROM schema_versions WHERE component='crawler.schema'").fetchone()
+    assert row[0] == len(crawl_tables.MIGRATIONS)
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM crawl_page_cache").fetchone()[0] == 0
 
 

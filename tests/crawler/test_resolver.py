@@ -35,7 +35,7 @@ from crawler.resolver import (
     parse_nameserver,
     resolve,
 )
-from zwgk.testbed.dns import TestbedDNS, Zone
+from testbed.dns import TestbedDNS, Zone
 
 REPO = Path(__file__).resolve().parents[2]
 

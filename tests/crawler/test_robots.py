@@ -5,11 +5,11 @@ from pathlib import Path
 from typing import Mapping
 
 from tests.conftest import AS_OF
-from zwgk import pipeline
-from zwgk.config import load_config
+from commands import steps as pipeline
+from commands.common import load_config
 from zwgk.records import LinkOutcome
 from zwgk.store import Store
-from zwgk.testbed.server import Reply, Testbed
+from testbed.server import Reply, Testbed
 
 HOME = '<html><head><title>首页</title></head><body><a href="/private/page.html">内部通知</a></body></html>'
 

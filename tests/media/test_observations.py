@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.media.test_settings import GOOD, write
-from zwgk.config import load_config
-from zwgk.media import observations
-from zwgk.media.records import CHINA_TZ, MediaObs, MediaOutcome as O
+from commands.common import load_config
+from zwgk.store import media_observations as observations
+from zwgk.records.media import CHINA_TZ, MediaObs, MediaOutcome as O
 from zwgk.store import Store
 
 

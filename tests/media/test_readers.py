@@ -10,9 +10,9 @@ from typing import Iterator
 
 import pytest
 
-from zwgk.media.readers import (Fetched, SourceError, compile_selector, fetch, looks_blocked, parse_source,
+from crawler.media.readers import (Fetched, SourceError, compile_selector, fetch, looks_blocked, parse_source,
                                 parse_post_date, read_account)
-from zwgk.media.records import CHINA_TZ, Account, MediaOutcome as O
+from zwgk.records.media import CHINA_TZ, Account, MediaOutcome as O
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=CHINA_TZ)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.config import ConfigError, load_config
-from zwgk.media.settings import load_accounts, media_settings
+from zwgk.config import ConfigError
+from commands.common import load_config
+from zwgk.config.media import load_accounts, media_settings
 
 HEAD = """
 [[units]]

@@ -11,15 +11,15 @@ from checks import CheckContext
 from checks import media_duplicate, media_stale, media_unverifiable, media_zombie
 from checks.base import Observations
 from tests.conftest import AS_OF
-from zwgk.cli import main
-from zwgk.config import load_config
-from zwgk.media import observations
-from zwgk.media.readers import config_fetcher, poll
-from zwgk.media.records import CHINA_TZ, MediaOutcome as O
-from zwgk.media.settings import load_accounts
+from commands.cli import main
+from commands.common import load_config
+from zwgk.store import media_observations as observations
+from crawler.media.readers import config_fetcher, poll
+from zwgk.records.media import CHINA_TZ, MediaOutcome as O
+from zwgk.config.media import load_accounts
 from zwgk.store import Store
-from zwgk.testbed import media as testbed_media
-from zwgk.testbed.server import Testbed
+from testbed import media as testbed_media
+from testbed.server import Testbed
 from zwgk.workdays import WorkdayCalendar
 
 MODULES = (media_stale, media_unverifiable, media_zombie, media_duplicate)

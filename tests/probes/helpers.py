@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zwgk.testbed.network import Component
-from zwgk.testbed.server import Testbed
+from testbed.network import Component
+from testbed.server import Testbed
 
 
 def network_component(tb: Testbed) -> Component:
@@ -33,7 +33,7 @@ def write_probe_config(tb: Testbed, directory: Path, nameserver: str | None = No
 from datetime import datetime, timedelta, timezone  # noqa: E402
 
 from crawler.resolver import ResolveStatus  # noqa: E402
-from zwgk.probes.records import (DnsObs, Family, Ipv6LinkObs, ProbeObs, ProbeOutcome)  # noqa: E402
+from zwgk.records.probes import (DnsObs, Family, Ipv6LinkObs, ProbeObs, ProbeOutcome)  # noqa: E402
 
 HOME = "http://www.county.test/"
 T_END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from zwgk.probes.http import fetch, summarize
-from zwgk.probes.records import ProbeOutcome
+from crawler.probes.http import fetch, summarize
+from zwgk.records.probes import ProbeOutcome
 
 
 def _serve(family: int, host: str, handler: Callable[[socket.socket], None]) -> Iterator[int]:

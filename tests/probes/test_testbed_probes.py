@@ -14,13 +14,13 @@ import pytest
 from checks import CheckContext, Observations, run_checks
 from tests.conftest import AS_OF
 from tests.probes.helpers import network_component, write_probe_config
-from zwgk import pipeline
-from zwgk.config import load_config
-from zwgk.probes import latest_crawl_links, probe_round, store_round
-from zwgk.probes import observations as probe_obs
-from zwgk.probes import schema
+from commands import steps as pipeline
+from commands.common import load_config
+from crawler.probes import latest_crawl_links, probe_round, store_round
+from checks._probes import end_of
+from zwgk.store import probes as schema
 from zwgk.store import Store
-from zwgk.testbed.server import Testbed
+from testbed.server import Testbed
 from zwgk.workdays import WorkdayCalendar
 
 END = datetime.combine(AS_OF, time(12, 0), tzinfo=timezone.utc)
@@ -102,7 +102,7 @@ def test_round_with_dns_down_is_degraded_and_judges_nothing(tmp_path: Path) -> N
     assert {p.outcome.value for p in result.probes} == {"PROBE_UNAVAILABLE"}
     with Store(config.database) as store:
         store_round(store, result)
-        loaded = probe_obs.load(store, config, AS_OF)
+        loaded = schema.load(store, end_of(AS_OF), 7)
         assert schema.rounds(store)[0].degraded
     obs = Observations(run_id=0, sites=config.sites, units=config.units, **loaded)
     ctx = CheckContext(as_of=AS_OF, calendar=WorkdayCalendar())
@@ -116,7 +116,7 @@ def test_monitor_without_ipv6_finds_no_ipv6_failure(testbed: Testbed, tmp_path: 
     import errno
     import socket
 
-    from zwgk.probes.http import plain_connect
+    from crawler.probes.http import plain_connect
 
     def v4_only(address: tuple[str, int], timeout: float) -> socket.socket:
         if ":" in address[0]:

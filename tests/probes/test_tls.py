@@ -11,8 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from zwgk.probes.http import fetch
-from zwgk.probes.records import ProbeOutcome
+from crawler.probes.http import fetch
+from zwgk.records.probes import ProbeOutcome
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a certificate")
 

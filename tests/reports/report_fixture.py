@@ -8,7 +8,7 @@ from typing import Any
 from checks import REGISTRY
 from reports import TrendPoint, build_view, render_html
 from reports.lifecycle import CheckSnapshot, track
-from zwgk.config import load_config
+from commands.common import load_config
 from zwgk.records import Finding, Severity
 from zwgk.store import Run
 from zwgk.workdays import WorkdayCalendar

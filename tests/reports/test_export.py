@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports.export import cells, header, render_csv, render_json, table_from_store, write_xlsx
-from zwgk.config import load_config
+from commands.common import load_config
 from zwgk.records import DocumentObs, Finding, Severity
 from zwgk.store import Store
 
@@ -96,7 +96,7 @@ def build_store(tmp_path: Path) -> Any:
 
 
 def fixed_assess(site_id: str, name: str, findings: Any) -> Any:
-    """A stand-in for zwgk.assessment.assess_site: the golden files must not follow its point tables."""
+    """A stand-in for reports.assessment.assess_site: the golden files must not follow its point tables."""
     score = 100.0 - 7.5 * sum(1 for f in findings if f.site == site_id)
     return SimpleNamespace(label="合格" if score >= 90 else "不合格", score=score)
 
@@ -156,7 +156,7 @@ def test_yearly_rollup_dedupes_by_key_and_counts_the_annual_report_figures(tmp_p
 def test_without_an_assessment_the_export_has_counts_only_and_says_so(tmp_path: Path) -> None:
     t = tables(tmp_path, assess=None)["latest"]
     assert "考核结论" not in header(t) and "得分" not in header(t)
-    assert any("zwgk.assessment" in n for n in t.notes)
+    assert any("reports.assessment" in n for n in t.notes)
 
 
 def test_the_real_assessment_is_used_when_present(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_the_real_assessment_is_used_when_present(tmp_path: Path) -> None:
 
     assessor = load_assessor()
     if assessor is None:
-        pytest.skip("zwgk.assessment is not there")
+        pytest.skip("reports.assessment is not there")
     config = build_store(tmp_path)
     with Store(config.database) as store:
         t = table_from_store(config, store, None)
@@ -187,7 +187,7 @@ def test_xlsx_reads_back_like_the_table(tmp_path: Path) -> None:
 
 
 def test_cli_writes_each_format(tmp_path: Path) -> None:
-    from zwgk.cli import main
+    from commands.cli import main
 
     config = build_store(tmp_path)
     for fmt in ("csv", "json", "xlsx"):

@@ -15,10 +15,11 @@ import pytest
 from reports.lifecycle import CheckSnapshot, State, load_history, track
 from reports.notify import (Outbox, build_notices, compose, message_id, notify, one_line, render_notice_html,
                             render_notice_text)
-from zwgk.config import ConfigError, load_config
+from zwgk.config import ConfigError
+from commands.common import load_config
 from zwgk.records import Finding, Severity, Unit
 from zwgk.store import Store
-from zwgk.testbed.smtp import ADMIN, Component
+from testbed.smtp import ADMIN, Component
 from zwgk.workdays import WorkdayCalendar
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -317,7 +318,7 @@ def test_password_comes_from_the_environment_and_is_never_shown(tmp_path: Path, 
 
 
 def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path: Path, smtp: Component) -> None:
-    from zwgk.cli import main
+    from commands.cli import main
 
     path = write_config(tmp_path, smtp)
     config = load_config(path)
@@ -343,8 +344,8 @@ def test_bad_tls_mode_is_a_config_error(tmp_path: Path, smtp: Component) -> None
 def test_testbed_inspection_notifies_each_unit_once(testbed: Any, tmp_path: Path) -> None:
     """The whole way: crawl and check the simulated county, then `zwgk notify` to the testbed's SMTP server."""
     from tests.conftest import AS_OF
-    from zwgk import pipeline
-    from zwgk.cli import main
+    from commands import steps as pipeline
+    from commands.cli import main
 
     server = next(c for c in testbed.components if isinstance(c, Component))
     config_file, _ = testbed.write(tmp_path)

@@ -128,7 +128,7 @@ def test_columns_under_no_unit_are_listed_not_dropped(tmp_path: Path) -> None:
 
     from reports import unowned
     from tests.reports.report_fixture import CONFIG
-    from zwgk.config import load_config
+    from commands.common import load_config
     from zwgk.records import ColumnObs
 
     cfg = tmp_path / "c.toml"

@@ -1,0 +1,273 @@
+"""The three steps of an inspection — crawl, check, report — each a run in the store.
+
+The crawl runs in a child process (Twisted's reactor cannot restart in one
+process, and a crash must not take the caller along).  A run that fails or is
+killed is marked incomplete; checks and reports only read complete runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from checks import REGISTRY, CheckContext, Observations, run_checks
+from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
+from zwgk.store import media_observations
+from zwgk.store import probes as probe_store
+from zwgk.config import Config
+from zwgk.store import Store
+from zwgk.workdays import calendar_for
+
+
+# The child-process entry of a crawl (tests point it at a module that crashes).
+CRAWLER_MODULE = "crawler.run"
+
+
+class PipelineError(Exception):
+    """A step could not run (nothing to check, crawl crashed …): the message says why."""
+
+
+@dataclass
+class StepResult:
+    step: str
+    run_id: int | None
+    status: str
+    duration_s: float
+    counts: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "run_id": self.run_id, "status": self.status,
+                "duration_s": round(self.duration_s, 2), "counts": self.counts, "errors": self.errors,
+                "outputs": self.outputs}
+
+
+def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False, full: bool = False) -> StepResult:
+    """Crawl every site in a child process.  A crawl of the same day that was killed or
+    interrupted is resumed (what it stored is kept, the rest fetched) unless ``fresh``."""
+    started = time.monotonic()
+    with Store(config.database) as store:
+        store.mark_abandoned_runs()
+        row = store.db.execute("SELECT id FROM runs WHERE kind='crawl' ORDER BY id DESC LIMIT 1").fetchone()
+        last = store.run(row[0]) if row else None
+        if last is not None and last.status == "incomplete" and last.as_of == as_of and not fresh:
+            run_id = last.id   # killed or interrupted today: go on where it stopped
+            with store.transaction() as db:
+                db.execute("UPDATE runs SET status='running', ended_at=NULL, pid=? WHERE id=?",
+                           (os.getpid(), run_id))
+        else:
+            run_id = store.start_run("crawl", as_of)
+    cmd = [sys.executable, "-m", CRAWLER_MODULE, "--config", str(config.path), "--run-id", str(run_id)]
+    if fresh:
+        cmd.append("--fresh")
+    if full:
+        cmd.append("--full")
+    env = dict(os.environ)
+    # The child must import the same code as we do, installed or from a checkout.
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
+                              text=True, env=env)
+    except KeyboardInterrupt:
+        with Store(config.database) as store:
+            store.finish_run(run_id, "incomplete", {"error": "interrupted"})
+        raise
+    summary: dict[str, Any] = {}
+    lines = [l for l in (proc.stdout or "").splitlines() if l.strip()]
+    if lines:
+        try:
+            summary = json.loads(lines[-1])
+        except json.JSONDecodeError:
+            summary = {}
+    errors = []
+    if proc.returncode == 0:
+        status = "complete"
+        why = degraded_crawl(config, run_id)
+        if why:
+            status = "degraded"
+            errors.append(why)
+    else:
+        status = "incomplete"
+        tail = (proc.stderr or "").strip().splitlines()[-5:] if quiet else []
+        errors.append(f"crawler exited with code {proc.returncode}" + (": " + " | ".join(tail) if tail else ""))
+    with Store(config.database) as store:
+        store.finish_run(run_id, status, {**summary, "errors": errors})
+        counts = {**store.counts(run_id, ("pages", "documents", "columns", "links")),
+                  "network_errors": summary.get("network_errors", 0)}
+    return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
+
+
+def observe(config: Config, as_of: date, now: Any = None) -> StepResult:
+    """Observations outside the crawl: one round of homepage probes and one poll of the
+    政务新媒体 accounts, for the components that are installed and configured.
+
+    ``now`` is when the observations count as made (default: the clock, read here at
+    the edge); the demo and the testbed pass a time on ``as_of``.
+    """
+    from datetime import datetime, timezone
+
+    started = time.monotonic()
+    now = now or datetime.now(timezone.utc)
+    counts: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, fn in observation_steps():
+        try:
+            counts[name] = fn(config, now)
+        except Exception as exc:  # noqa: BLE001 - one component's failure must not stop the run
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    return StepResult("observe", None, "complete" if not errors else "incomplete",
+                      time.monotonic() - started, counts, errors)
+
+
+def observation_steps() -> list[tuple[str, Any]]:
+    """(name, fn(config, now) -> number of observations): the observers outside the crawl."""
+    def probe(config: Config, now: Any) -> int:
+        from crawler.probes import latest_crawl_links, probe_round, store_round
+
+        ipv6 = config.section("probes")["ipv6"]
+        with Store(config.database) as store:
+            links = latest_crawl_links(store) if ipv6 else []
+        result = probe_round(config, now, ipv6=ipv6, crawl_links=links)
+        with Store(config.database) as store:
+            store_round(store, result)
+        return len(result.probes)
+
+    def media(config: Config, now: Any) -> int:
+        from commands.media import poll_and_store
+
+        return len(poll_and_store(config, now))
+
+    return [("probes", probe), ("media", media)]
+
+
+NETWORK_FAILURES = ("DNS_ERROR", "TIMEOUT", "CONNECT_ERROR", "TLS_ERROR", "ERROR")
+
+
+def degraded_crawl(config: Config, run_id: int) -> str | None:
+    """Why a finished crawl says more about our network than about the sites, or None.
+
+    When more than [network] degraded_share of the sites' homepages could not be reached
+    at all (DNS, timeouts, refused connections), our resolver or uplink is the likelier
+    cause: such a crawl is kept as 'degraded' and never checked, so it can neither accuse
+    a site nor make earlier findings look resolved.
+    """
+    if not config.sites:
+        return None
+    with Store(config.database) as store:
+        rows = store.db.execute("SELECT url, outcome FROM link_checks WHERE run_id=? ORDER BY checked_at",
+                                (run_id,)).fetchall()
+    last = {r["url"]: r["outcome"] for r in rows}
+    down = [s.id for s in config.sites if last.get(s.url) in NETWORK_FAILURES]
+    share = len(down) / len(config.sites)
+    if share > config.network["degraded_share"]:
+        return (f"degraded: {len(down)} of {len(config.sites)} sites unreachable by network errors "
+                f"(more than {config.network['degraded_share']:.0%}): probably our own network or resolver")
+    return None
+
+
+def degraded_reasons(store: Store, crawl_run_id: int) -> list[str]:
+    """Our network was down at the last observation: a crawl after the one checked was
+    degraded, or the latest probe round was."""
+    reasons = []
+    later = store.db.execute("SELECT id, summary FROM runs WHERE kind='crawl' AND status='degraded' AND id>? "
+                             "ORDER BY id DESC LIMIT 1", (crawl_run_id,)).fetchone()
+    if later:
+        reasons.append(f"crawl {later['id']} was degraded; checked the last complete crawl ({crawl_run_id})")
+    rounds = probe_store.rounds(store)
+    if rounds and rounds[-1].degraded:
+        reasons.append(f"the latest probe round ({rounds[-1].started_at:%Y-%m-%d %H:%M}) was degraded: "
+                       f"{rounds[-1].reason}")
+    return reasons
+
+
+def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: date | None = None
+                      ) -> Observations:
+    as_of = as_of or date.today()
+    # The AVL001 window reaches further back than the NET checks' week when configured so.
+    days = max(PROBE_WINDOW_DAYS, int(config.rule_conf("AVL001", REGISTRY["AVL001"].DEFAULTS)["window_days"]))
+    extra: dict[str, Any] = {**probe_store.load(store, end_of(as_of), days),
+                             **media_observations.load(store, config, as_of)}
+    return Observations(
+        run_id=crawl_run_id, sites=config.sites, units=config.units,
+        pages=tuple(store.pages(crawl_run_id)), columns=tuple(store.columns(crawl_run_id)),
+        list_items=tuple(store.list_items(crawl_run_id)), documents=tuple(store.documents(crawl_run_id)),
+        links=tuple(store.links(crawl_run_id)), link_checks=tuple(store.link_checks(up_to_run=crawl_run_id, linked_in=crawl_run_id)),
+        **extra)
+
+
+def check(config: Config, as_of: date) -> StepResult:
+    started = time.monotonic()
+    with Store(config.database) as store:
+        store.mark_abandoned_runs()
+        crawl_run = store.latest_run("crawl")
+        if crawl_run is None:
+            latest = store.latest_run("crawl", status="degraded")
+            hint = (f" (crawl {latest.id} was degraded: {'; '.join(latest.summary.get('errors', []))})"
+                    if latest else "")
+            raise PipelineError(f"{config.database}: no complete crawl to check yet{hint}; run `zwgk crawl` first")
+        degraded = degraded_reasons(store, crawl_run.id)
+        run_id = store.start_run("check", as_of, crawl_run_id=crawl_run.id)
+        try:
+            obs = load_observations(store, config, crawl_run.id, as_of)
+            if degraded:
+                obs = replace(obs, degraded=True)
+            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
+            findings = list(run_checks(obs, config.rules, ctx))
+            store.add_findings(run_id, findings)
+        except BaseException as exc:
+            store.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+            raise
+        by_rule: dict[str, int] = {}
+        for f in findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        summary = {"findings": len(findings), "by_rule": by_rule,
+                   "unverified": {k: v for k, v in ctx.unverified.items()},
+                   "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
+                   "crawl_run_id": crawl_run.id, "degraded": degraded}
+        status = "degraded" if degraded else "complete"
+        store.finish_run(run_id, status, summary)
+    return StepResult("check", run_id, status, time.monotonic() - started,
+                      {"findings": len(findings), "by_rule": by_rule,
+                       "unverified": sum(len(v) for v in ctx.unverified.values())}, errors=list(degraded))
+
+
+def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = False) -> StepResult:
+    from reports import TrendPoint, write_report
+    from reports.lifecycle import load_history, track
+
+    started = time.monotonic()
+    out = out or config.report_dir
+    with Store(config.database) as store:
+        check_run = store.latest_run("check")
+        if check_run is None:
+            raise PipelineError(f"{config.database}: no complete check run yet; run `zwgk check` first")
+        crawl_run = store.run(check_run.crawl_run_id) if check_run.crawl_run_id else None
+        findings = store.findings(check_run.id)
+        lifecycle = track(load_history(store, check_run))
+        trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
+            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
+            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
+            (check_run.id,)).fetchall()][::-1]
+        newer = store.db.execute("SELECT id, as_of, summary FROM runs WHERE kind='check' AND status='degraded' "
+                                 "AND id>? ORDER BY id DESC LIMIT 1", (check_run.id,)).fetchone()
+        degraded_note = None
+        if newer:
+            reasons = "；".join(json.loads(newer["summary"] or "{}").get("degraded", []))
+            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {newer['id']} 次）因监测端网络异常被标记为降级"
+                             f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
+        notify = config.extra_sections.get("notify", {})
+        files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
+                             crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
+                             calendar=calendar_for(config), degraded_note=degraded_note,
+                             columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
+                             deadline_days=notify.get("deadline_working_days", 10))
+    return StepResult("report", check_run.id, "complete", time.monotonic() - started,
+                      {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

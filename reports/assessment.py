@@ -1,0 +1,115 @@
+"""The 国办 scoring (19号): verdicts and scores per site and per account, findings per unit.
+
+Counting rules and scores live here, not in the checks (STYLE.md):
+- any 单项否决 finding of a site → 不合格, nothing else scored; the UPD veto is counted
+  here: UPD002 + UPD003 ≥ 5 columns, or UPD004 ≥ 10, or UPD005 ≥ 5;
+- otherwise 100 minus the deductions, each indicator capped at its own points, each
+  finding deducted once (a column is reported under one UPD rule only, a link under
+  one LNK rule only — the checks see to that);
+- below 60 → 不合格.
+- 政务新媒体 accounts: MED001 is the account's veto.
+- Per unit: the findings whose unit it is; findings of a 方案 task (config [[tasks]])
+  also go to the task's 牵头单位.
+
+The points per finding and the caps are **unconfirmed** (19号's tables were not found
+in an original text): they are DEFAULTS here, overridable in config.toml [assessment].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from zwgk.config.media import load_accounts
+from zwgk.records import Finding, Severity
+from reports.routing import leads
+
+# indicator -> (cap, {rule: points per finding}); notices deduct nothing.
+INDICATORS: dict[str, tuple[float, dict[str, float]]] = {
+    "可用性": (20.0, {"LNK001": 1.0, "LNK002": 0.1, "LNK003": 0.1, "LNK004": 0.1}),
+    "信息更新": (20.0, {"UPD002": 2.0, "UPD003": 2.0, "UPD004": 1.0, "UPD005": 2.0}),
+    "信息公开平台": (20.0, {"COL001": 5.0, "COL002": 2.0, "COL003": 5.0}),
+    "公开时效": (15.0, {"LAG001": 1.0, "LAG004": 0.5}),
+    "IPv6支持": (10.0, {"NET001": 5.0, "NET002": 5.0, "NET003": 3.0, "NET004": 2.0, "NET005": 2.0}),
+    "网站标识": (5.0, {"SID001": 2.0, "SID002": 2.0}),
+}
+UPD_VETO = {"UPD002+UPD003": 5, "UPD004": 10, "UPD005": 5}
+PASS_SCORE = 60.0
+MEDIA_RULES = ("MED001", "MED002", "MED003", "MED004")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    subject: str                      # site id, or account URL
+    name: str
+    kind: str                         # 网站 | 政务新媒体
+    passed: bool
+    score: float | None               # None when a veto decided
+    vetoes: tuple[str, ...]           # why it failed by veto, in words
+    deductions: dict[str, float]      # indicator -> points taken (capped)
+    findings: int
+
+    @property
+    def label(self) -> str:
+        return "合格" if self.passed else "不合格"
+
+
+@dataclass(frozen=True)
+class UnitFindings:
+    unit: str
+    own: tuple[Finding, ...]
+    as_lead: tuple[tuple[str, Finding], ...] = field(default=())   # (task name, finding)
+
+
+def assess_site(site_id: str, name: str, findings: Sequence[Finding]) -> Verdict:
+    mine = [f for f in findings if f.site == site_id and f.rule not in MEDIA_RULES]
+    vetoes = [f"{f.rule} {f.message}" for f in mine if f.severity is Severity.VETO]
+    count = {r: sum(1 for f in mine if f.rule == r) for r in ("UPD002", "UPD003", "UPD004", "UPD005")}
+    if count["UPD002"] + count["UPD003"] >= UPD_VETO["UPD002+UPD003"]:
+        vetoes.append(f"栏目不更新：动态要闻类与通知公告政策文件类栏目共{count['UPD002'] + count['UPD003']}个未按时更新（≥5个即单项否决）")
+    if count["UPD004"] >= UPD_VETO["UPD004"]:
+        vetoes.append(f"栏目不更新：{count['UPD004']}个应更新栏目长期未更新（≥10个即单项否决）")
+    if count["UPD005"] >= UPD_VETO["UPD005"]:
+        vetoes.append(f"栏目不更新：{count['UPD005']}个空白栏目（≥5个即单项否决）")
+    deductions: dict[str, float] = {}
+    for indicator, (cap, points) in INDICATORS.items():
+        taken = sum(points.get(f.rule, 0.0) for f in mine)
+        if taken:
+            deductions[indicator] = round(min(cap, taken), 2)
+    if vetoes:
+        return Verdict(site_id, name, "网站", False, None, tuple(vetoes), deductions, len(mine))
+    score = round(100.0 - sum(deductions.values()), 2)
+    return Verdict(site_id, name, "网站", score >= PASS_SCORE, score, (), deductions, len(mine))
+
+
+def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None = None) -> list[Verdict]:
+    by_account: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule in MEDIA_RULES and f.url:
+            by_account.setdefault(f.url, []).append(f)
+    out = []
+    for url, fs in sorted(by_account.items()):
+        vetoes = tuple(f"{f.rule} {f.message}" for f in fs if f.rule == "MED001")
+        out.append(Verdict(url, (names or {}).get(url, url), "政务新媒体", not vetoes, None, vetoes, {}, len(fs)))
+    return out
+
+
+def assess(config: Any, findings: Sequence[Finding]) -> list[Verdict]:
+    """A verdict for every configured site, and for every account with a finding."""
+    verdicts = [assess_site(s.id, s.name, findings) for s in config.sites]
+    names = {a.key: a.name for a in load_accounts(config)}   # manual entries: "manual:<name>"
+    return verdicts + assess_accounts(findings, names)
+
+
+def by_unit(config: Any, findings: Iterable[Finding]) -> list[UnitFindings]:
+    """Findings per unit in config order; 方案 tasks add their findings to the 牵头单位."""
+    findings = list(findings)
+    tasks = config.array("tasks") if hasattr(config, "array") else ()
+    own: dict[str, list[Finding]] = {}
+    lead: dict[str, list[tuple[str, Finding]]] = {}
+    for f in findings:
+        own.setdefault(f.unit or "（未归属单位）", []).append(f)
+        for unit, task_name in leads(f, tasks):
+            lead.setdefault(unit, []).append((task_name, f))
+    order = {u.name: i for i, u in enumerate(config.units)}
+    names = sorted(set(own) | set(lead), key=lambda n: (order.get(n, 10_000), n))
+    return [UnitFindings(n, tuple(own.get(n, ())), tuple(lead.get(n, ()))) for n in names]

@@ -1,0 +1,439 @@
+"""The SQLite store: one file, schema versioned with migrations.
+
+Runs are the unit of safety: every observation and finding belongs to a run,
+and a run that did not finish is marked ``incomplete`` and ignored by checks
+and reports, so that earlier results are never corrupted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from zwgk.records import (ColumnObs, DocumentObs, Finding, LinkCheck, LinkObs,
+                          LinkOutcome, ListItemObs, PageObs, Severity)
+
+# Each migration takes the schema from version i to i+1.  Never edit one that
+# has shipped: add a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- crawl | check
+        as_of TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL,            -- running | complete | incomplete | failed
+        pid INTEGER,
+        crawl_run_id INTEGER REFERENCES runs(id),
+        summary TEXT
+    );
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        kind TEXT NOT NULL,              -- home | entry | column | detail | other
+        column_url TEXT,                 -- the column a list page belongs to
+        status INTEGER, encoding TEXT, charset_mismatch INTEGER NOT NULL DEFAULT 0,
+        title TEXT, column_name TEXT, column_type TEXT,
+        item_count INTEGER NOT NULL DEFAULT 0, empty_marker INTEGER NOT NULL DEFAULT 0,
+        referrer TEXT, depth INTEGER, fetched_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE list_items (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        column_url TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT, item_date TEXT, item_date_raw TEXT,
+        PRIMARY KEY (run_id, column_url, url)
+    );
+    CREATE TABLE columns (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        name TEXT, parent_url TEXT, column_type TEXT,
+        item_count INTEGER NOT NULL, newest_date TEXT, oldest_date TEXT,
+        pages_seen INTEGER NOT NULL, empty_marker INTEGER NOT NULL,
+        observed_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE documents (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        column_url TEXT, title TEXT, doc_no TEXT, index_no TEXT, publisher TEXT,
+        doc_date TEXT, doc_date_source TEXT, doc_date_raw TEXT,
+        pub_date TEXT, pub_date_source TEXT, pub_date_raw TEXT,
+        list_date TEXT, has_metadata_table INTEGER NOT NULL,
+        observed_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE links (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        source_url TEXT NOT NULL,
+        target_url TEXT NOT NULL,
+        element TEXT NOT NULL, text TEXT, internal INTEGER NOT NULL,
+        PRIMARY KEY (run_id, source_url, target_url, element)
+    );
+    CREATE TABLE link_checks (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        url TEXT NOT NULL,
+        outcome TEXT NOT NULL, status INTEGER, detail TEXT,
+        checked_at TEXT NOT NULL
+    );
+    CREATE INDEX link_checks_url ON link_checks(url, checked_at);
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        rule TEXT NOT NULL, severity TEXT NOT NULL,
+        site TEXT NOT NULL, unit TEXT, column_url TEXT, url TEXT,
+        message TEXT NOT NULL, evidence TEXT NOT NULL, as_of TEXT
+    );
+    CREATE INDEX findings_run ON findings(run_id);
+    """,
+    """
+    ALTER TABLE pages ADD COLUMN replacement_chars INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pages ADD COLUMN site_id_code TEXT;
+    ALTER TABLE pages ADD COLUMN footer_text TEXT;
+    ALTER TABLE pages ADD COLUMN badge_links TEXT NOT NULL DEFAULT '[]';
+    """,
+]
+
+
+# The table groups beside the core tables keep their own migrations, each in its own
+# module of this package as MIGRATIONS = [sql, ...]; their versions live in the
+# schema_versions table under the name each had when it first shipped (stores in the
+# field carry those names: never rename one).
+def component_schemas() -> tuple[tuple[str, Any], ...]:
+    from zwgk.store import crawl, media, outbox, probes, schedule
+
+    return (
+        ("zwgk.probes.schema", probes),        # homepage availability and IPv6 probes, DNS
+        ("zwgk.media.schema", media),          # 政务新媒体 account observations
+        ("reports.outbox_schema", outbox),     # 整改通知 outbox and sending log
+        ("zwgk.schedule_schema", schedule),    # scheduler lock and job history
+        ("crawler.schema", crawl),             # list-page cache for incremental and resumed crawls
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    kind: str
+    as_of: date
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    crawl_run_id: int | None
+    summary: dict[str, Any]
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: the crawler child process and the CLI may
+        # both hold the file for a moment.
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise RuntimeError(f"{self.path}: database schema {version} is newer than this zwgk "
+                               f"({len(MIGRATIONS)}); upgrade zwgk")
+        for i in range(version, len(MIGRATIONS)):
+            with self.transaction() as db:
+                for statement in _statements(MIGRATIONS[i]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={i + 1}")
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_versions "
+                        "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        for name, migrations in component_migrations():
+            row = self.db.execute("SELECT version FROM schema_versions WHERE component=?", (name,)).fetchone()
+            done = row[0] if row else 0
+            if done > len(migrations):
+                raise RuntimeError(f"{self.path}: schema of {name} ({done}) is newer than this zwgk; upgrade zwgk")
+            for i in range(done, len(migrations)):
+                with self.transaction() as db:
+                    for statement in _statements(migrations[i]):
+                        db.execute(statement)
+                    db.execute("INSERT OR REPLACE INTO schema_versions VALUES (?,?)", (name, i + 1))
+
+    # -- runs ------------------------------------------------------------------
+    def start_run(self, kind: str, as_of: date, crawl_run_id: int | None = None,
+                  pid: int | None = None) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs(kind, as_of, started_at, status, pid, crawl_run_id) VALUES (?,?,?,?,?,?)",
+                (kind, as_of.isoformat(), utcnow().isoformat(), "running", pid or os.getpid(), crawl_run_id))
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any] | None = None) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET status=?, ended_at=?, summary=? WHERE id=?",
+                       (status, utcnow().isoformat(), json.dumps(summary or {}, ensure_ascii=False), run_id))
+
+    def mark_abandoned_runs(self) -> list[int]:
+        """Runs left 'running' by a process that no longer exists become 'incomplete'."""
+        abandoned = []
+        for row in self.db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
+            if not pid_alive(row["pid"]):
+                abandoned.append(row["id"])
+        for run_id in abandoned:
+            self.finish_run(run_id, "incomplete", {"error": "the process running it ended before it finished"})
+        return abandoned
+
+    def run(self, run_id: int) -> Run | None:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return _run(row) if row else None
+
+    def latest_run(self, kind: str, status: str = "complete", before: int | None = None) -> Run | None:
+        sql = "SELECT * FROM runs WHERE kind=? AND status=?"
+        args: list[Any] = [kind, status]
+        if before is not None:
+            sql += " AND id<?"
+            args.append(before)
+        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return _run(row) if row else None
+
+    def runs(self, limit: int = 20) -> list[Run]:
+        return [_run(r) for r in self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))]
+
+    # -- observations ------------------------------------------------------------
+    def add_pages(self, pages: Iterable[PageObs]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(p.run_id, p.site_id, p.url, p.kind, p.column_url, p.status, p.encoding,
+                  int(p.charset_mismatch), p.title, p.column_name, p.column_type, p.item_count,
+                  int(p.empty_marker), p.referrer, p.depth, _iso(p.fetched_at), p.replacement_chars,
+                  p.site_id_code, p.footer_text, json.dumps(list(p.badge_links))) for p in pages])
+
+    def add_list_items(self, items: Iterable[ListItemObs]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO list_items VALUES (?,?,?,?,?,?,?)",
+                [(i.run_id, i.column_url, i.page_url, i.url, i.title, _iso(i.item_date), i.item_date_raw)
+                 for i in items])
+
+    def pages(self, run_id: int) -> list[PageObs]:
+        return [PageObs(r["run_id"], r["site_id"], r["url"], r["kind"], r["column_url"], r["status"],
+                        r["encoding"], bool(r["charset_mismatch"]), r["title"], r["column_name"],
+                        r["column_type"], r["item_count"], bool(r["empty_marker"]), r["referrer"],
+                        r["depth"], datetime.fromisoformat(r["fetched_at"]), r["replacement_chars"],
+                        r["site_id_code"], r["footer_text"], tuple(json.loads(r["badge_links"])))
+                for r in self.db.execute("SELECT * FROM pages WHERE run_id=? ORDER BY url", (run_id,))]
+
+    def list_items(self, run_id: int) -> list[ListItemObs]:
+        return [ListItemObs(r["run_id"], r["column_url"], r["page_url"], r["url"], r["title"],
+                            _d(r["item_date"]), r["item_date_raw"])
+                for r in self.db.execute("SELECT * FROM list_items WHERE run_id=? ORDER BY column_url, url",
+                                         (run_id,))]
+
+    def counts(self, run_id: int, tables: tuple[str, ...]) -> dict[str, int]:
+        """Rows of one run in each of ``tables`` (a summary should not load 10,000 records to count them)."""
+        allowed = {"pages", "list_items", "columns", "documents", "links", "link_checks", "findings"}
+        return {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE run_id=?", (run_id,)).fetchone()[0]
+                for t in tables if t in allowed}
+
+    def build_columns(self, run_id: int) -> int:
+        """Sum a finished crawl's list pages up into one ColumnObs per column.
+
+        The parent of a column is the nearest other column whose URL folder
+        contains it (breadcrumbs and referrers are less reliable than paths on
+        the CMS families we know).
+        """
+        pages = [p for p in self.pages(run_id) if p.kind == "column" and p.column_url]
+        items: dict[str, list[ListItemObs]] = {}
+        for item in self.list_items(run_id):
+            items.setdefault(item.column_url, []).append(item)
+        by_column: dict[str, list[PageObs]] = {}
+        for p in pages:
+            by_column.setdefault(p.column_url, []).append(p)  # type: ignore[arg-type]
+        folders = {url: _folder(url) for url in by_column}
+        cols = []
+        for url, plist in by_column.items():
+            first = next((p for p in plist if p.url == url), plist[0])
+            parent = max((other for other in by_column
+                          if other != url and folders[url].startswith(folders[other])
+                          and folders[url] != folders[other]),
+                         key=lambda other: len(folders[other]), default=None)
+            dates = [i.item_date for i in items.get(url, []) if i.item_date]
+            cols.append(ColumnObs(
+                run_id, first.site_id, url, first.column_name, parent, first.column_type,
+                len(items.get(url, [])), max(dates, default=None), min(dates, default=None),
+                len(plist), any(p.empty_marker for p in plist), first.fetched_at))
+        self.add_columns(cols)
+        return len(cols)
+
+    def add_columns(self, cols: Iterable[ColumnObs]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO columns VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(c.run_id, c.site_id, c.url, c.name, c.parent_url, c.column_type, c.item_count,
+                  _iso(c.newest_date), _iso(c.oldest_date), c.pages_seen, int(c.empty_marker),
+                  _iso(c.observed_at)) for c in cols])
+
+    def add_documents(self, docs: Iterable[DocumentObs]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(d.run_id, d.site_id, d.url, d.column_url, d.title, d.doc_no, d.index_no, d.publisher,
+                  _iso(d.doc_date), d.doc_date_source, d.doc_date_raw, _iso(d.pub_date), d.pub_date_source,
+                  d.pub_date_raw, _iso(d.list_date), int(d.has_metadata_table), _iso(d.observed_at))
+                 for d in docs])
+
+    def add_links(self, links: Iterable[LinkObs]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO links VALUES (?,?,?,?,?,?,?)",
+                [(l.run_id, l.site_id, l.source_url, l.target_url, l.element, l.text, int(l.internal))
+                 for l in links])
+
+    def add_link_checks(self, checks: Iterable[LinkCheck]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO link_checks VALUES (?,?,?,?,?,?)",
+                [(c.run_id, c.url, c.outcome.value, c.status, c.detail, _iso(c.checked_at)) for c in checks])
+
+    def columns(self, run_id: int) -> list[ColumnObs]:
+        return [ColumnObs(r["run_id"], r["site_id"], r["url"], r["name"], r["parent_url"], r["column_type"],
+                          r["item_count"], _d(r["newest_date"]), _d(r["oldest_date"]), r["pages_seen"],
+                          bool(r["empty_marker"]), datetime.fromisoformat(r["observed_at"]))
+                for r in self.db.execute("SELECT * FROM columns WHERE run_id=? ORDER BY url", (run_id,))]
+
+    def documents(self, run_id: int) -> list[DocumentObs]:
+        return [DocumentObs(r["run_id"], r["site_id"], r["url"], r["column_url"], r["title"], r["doc_no"],
+                            r["index_no"], r["publisher"], _d(r["doc_date"]), r["doc_date_source"],
+                            r["doc_date_raw"], _d(r["pub_date"]), r["pub_date_source"], r["pub_date_raw"],
+                            _d(r["list_date"]), bool(r["has_metadata_table"]),
+                            datetime.fromisoformat(r["observed_at"]))
+                for r in self.db.execute("SELECT * FROM documents WHERE run_id=? ORDER BY url", (run_id,))]
+
+    def links(self, run_id: int) -> list[LinkObs]:
+        return [LinkObs(r["run_id"], r["site_id"], r["source_url"], r["target_url"], r["element"], r["text"],
+                        bool(r["internal"]))
+                for r in self.db.execute("SELECT * FROM links WHERE run_id=? ORDER BY source_url, target_url",
+                                         (run_id,))]
+
+    def link_checks(self, up_to_run: int | None = None, linked_in: int | None = None) -> list[LinkCheck]:
+        """Link checks of complete (or the given) runs, oldest first: the history confirmation needs.
+
+        ``linked_in``: only URLs that run links to.  The history grows with every nightly
+        crawl; the checks need the targets of one crawl, so the rest stays in the database.
+        """
+        sql = ("SELECT c.* FROM link_checks c JOIN runs r ON r.id=c.run_id "
+               "WHERE (r.status='complete' OR r.id=?)")
+        args: list[Any] = [up_to_run or -1]
+        if up_to_run is not None:
+            sql += " AND r.id<=?"
+            args.append(up_to_run)
+        if linked_in is not None:
+            sql += " AND c.url IN (SELECT target_url FROM links WHERE run_id=?)"
+            args.append(linked_in)
+        return [LinkCheck(r["run_id"], r["url"], LinkOutcome(r["outcome"]), r["status"], r["detail"],
+                          datetime.fromisoformat(r["checked_at"]))
+                for r in self.db.execute(sql + " ORDER BY c.checked_at", args)]
+
+    # -- findings ------------------------------------------------------------------
+    def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(run_id, f.rule, f.severity.value, f.site, f.unit, f.column, f.url, f.message,
+                  json.dumps(f.evidence, ensure_ascii=False, default=str), _iso(f.as_of)) for f in findings])
+
+    def findings(self, run_id: int) -> list[Finding]:
+        return [Finding(r["rule"], Severity(r["severity"]), r["site"], r["unit"], r["column_url"], r["url"],
+                        r["message"], json.loads(r["evidence"]), _d(r["as_of"]))
+                for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+def component_migrations() -> list[tuple[str, list[str]]]:
+    return [(name, list(module.MIGRATIONS)) for name, module in component_schemas()]
+
+
+def _statements(script: str) -> list[str]:
+    out, buf = [], []
+    for line in script.splitlines():
+        line = line.split("--", 1)[0]
+        buf.append(line)
+        if line.rstrip().endswith(";"):
+            stmt = "\n".join(buf).strip()
+            if stmt.strip(";").strip():
+                out.append(stmt)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _folder(url: str) -> str:
+    """The folder of a URL: 'http://h/a/b/index.html' -> 'http://h/a/b/'."""
+    return url if url.endswith("/") else url.rsplit("/", 1)[0] + "/"
+
+
+def _run(row: sqlite3.Row) -> Run:
+    return Run(row["id"], row["kind"], date.fromisoformat(row["as_of"]),
+               datetime.fromisoformat(row["started_at"]),
+               datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None,
+               row["status"], row["crawl_run_id"], json.loads(row["summary"]) if row["summary"] else {})
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
