@@ -17,7 +17,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         doc = (m.__doc__ or "").strip()
         source = m.SOURCE
         rows.append({"id": rid, "name": m.NAME, "title": m.TITLE, "severity": m.SEVERITY.value,
-                     "thresholds": conf, "source": source, "summary": doc.splitlines()[0] if doc else ""})
+                     "thresholds": conf, "source": source, "reads": m.READS.__name__,
+                     "summary": doc.splitlines()[0] if doc else ""})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:

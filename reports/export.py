@@ -29,6 +29,7 @@ import sys
 import json
 import statistics
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -171,9 +172,7 @@ def load_assessor() -> Callable[[str, str, Sequence[Finding]], Any]:
 
 def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
     """Findings of the complete check runs with as_of in ``year``, one per key (its latest occurrence)."""
-    ids = [r[0] for r in store.db.execute(
-        "SELECT id FROM runs WHERE kind='check' AND status='complete' AND as_of>=? AND as_of<=? ORDER BY id",
-        (f"{year}-01-01", f"{year}-12-31")).fetchall()]
+    ids = store.run_ids("check", since=date(year, 1, 1), until=date(year, 12, 31))
     latest: dict[tuple[str, str, str], Finding] = {}
     for run_id in ids:
         for f in store.findings(run_id):

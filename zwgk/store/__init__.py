@@ -245,6 +245,18 @@ class Store:
     def runs(self, limit: int = 20) -> list[Run]:
         return [_run(r) for r in self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))]
 
+    def run_ids(self, kind: str, status: str = "complete", since: date | None = None,
+                until: date | None = None) -> list[int]:
+        """Ids of the runs of ``kind`` and ``status`` whose as_of lies in [since, until], oldest first."""
+        sql, args = "SELECT id FROM runs WHERE kind=? AND status=?", [kind, status]
+        if since is not None:
+            sql += " AND as_of>=?"
+            args.append(since.isoformat())
+        if until is not None:
+            sql += " AND as_of<=?"
+            args.append(until.isoformat())
+        return [r[0] for r in self.db.execute(sql + " ORDER BY id", args)]
+
     # -- observations ------------------------------------------------------------
     def add_pages(self, pages: Iterable[PageObs]) -> None:
         with self.transaction() as db:
