@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zwgk import pipeline  # noqa: E402
+from commands import steps as pipeline  # noqa: E402
 from commands.common import load_config  # noqa: E402
 from zwgk.store import Store  # noqa: E402
 from testbed.server import Testbed  # noqa: E402
