@@ -33,7 +33,7 @@ if __package__ in (None, ""):
 
 from crawler.extract import DetailFields, ListPage, extract_detail, extract_list  # noqa: E402
 
-GOLD_SETS = ("pingtan", "misc")
+GOLD_SETS = ("pingtan", "misc", "hanweb-jiangsu", "hanweb-jiangxi")
 ENV_VAR = "ZWGK_REALPAGES"
 
 _WHITESPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")

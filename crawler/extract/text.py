@@ -12,7 +12,9 @@ from bs4.element import PreformattedString
 
 
 # Zero-width characters appear inside titles (misc 022: U+200B) and between digits of dates.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Control characters (C0 except the whitespace ones, DEL, C1) never belong in a stored field:
+# pages carry stray \x00/\x0b from Word pastes, and _text_of uses \x00 as its block sentinel.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -60,7 +62,9 @@ def _is_hidden(tag: Tag) -> bool:
 _BREAK = "\x00"
 # A line break inside CJK text (a title over two lines) joins without a space; between Latin
 # words it is a space.
-_BREAK_RE = re.compile(rf"(?P<a>\S?)\s*{_BREAK}[\s{_BREAK}]*(?P<b>\S?)")
+# The neighbours are any visible character but the sentinel itself: with a plain \S an empty
+# cell (two sentinels in a row) kept one and leaked "\x00" as a 文号.
+_BREAK_RE = re.compile(rf"(?P<a>[^\s{_BREAK}]?)\s*{_BREAK}[\s{_BREAK}]*(?P<b>[^\s{_BREAK}]?)")
 
 
 def _join_break(m: re.Match[str]) -> str:

@@ -51,11 +51,37 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Every status reaches the callbacks except redirects, which RedirectMiddleware must follow
 # (meta handle_httpstatus_all would switch redirects off altogether).
 HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECT_STATUSES]
-# A 200 page saying it does not exist.  Phrases count in the title or a short page; a bare
-# "404" only in the title or the first heading (document texts cite numbers).
+# A 200 page saying it does not exist, judged by the page as a whole: its title (or first
+# heading) is nothing but a not-found message, or it is a short page whose text says so.  A
+# "404" inside a title is not enough: 〔2024〕404号, 第404号, 404户脱贫户, G404国道 are documents.
 SOFT_404_PHRASES = ("页面不存在", "您访问的页面不存在", "页面已删除", "页面未找到", "找不到页面", "页面找不到",
                     "信息不存在", "文章不存在", "该信息已删除", "信息已被删除", "内容已删除", "页面已失效")
-SOFT_404_TITLE = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not found|" + "|".join(SOFT_404_PHRASES), re.I)
+# What a not-found title is made of besides the phrases: the status, and the politeness around it.
+NOT_FOUND_TOKENS = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not\s*found|file|page|error|http|抱歉|对不起|sorry|"
+                              r"提示信息|系统提示|提示|错误|出错了|页面|网页|您所?要?访问的|或|已被|已|被|删除|的|了", re.I)
+NOT_FOUND_MARKERS = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not\s*found|" + "|".join(SOFT_404_PHRASES), re.I)
+TITLE_PARTS = re.compile(r"\s*(?:_+|\||｜|\s-\s|\s—\s|--)\s*")
+
+
+def not_found_message(text: str) -> str | None:
+    """The not-found marker when ``text`` (a title or heading) says nothing else, else None.
+
+    "404 Not Found", "页面不存在_某县人民政府", "抱歉，您访问的页面不存在！" are such messages;
+    "关于…的通知（积政发〔2024〕404号）" and "全县404户脱贫户…" are not: words remain.
+    """
+    for part in TITLE_PARTS.split(text.strip()):
+        marker = NOT_FOUND_MARKERS.search(part)
+        if marker is None:
+            continue
+        rest = part
+        for phrase in sorted(SOFT_404_PHRASES, key=len, reverse=True):
+            rest = rest.replace(phrase, "")
+        rest = NOT_FOUND_TOKENS.sub("", rest)
+        if not re.sub(r"[\W_]+", "", rest):
+            return marker.group(0)
+    return None
+
+
 SHORT_PAGE_CHARS = 600
 BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受限", "禁止访问", "waf", "access denied")
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
@@ -525,9 +551,9 @@ def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html:
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.I | re.S)
     heading = re.sub(r"<[^>]+>", "", h1.group(1)).strip().lower() if h1 else ""
     for where in (title, heading if len(heading) < 40 else ""):
-        found = SOFT_404_TITLE.search(where)
+        found = not_found_message(where) if where else None
         if found:
-            return f"soft 404: the page says {found.group(0)!r}"
+            return f"soft 404: the page says {found!r}"
     text = " ".join(_visible_text(html).split())
     if len(text) < SHORT_PAGE_CHARS:
         for phrase in SOFT_404_PHRASES:
