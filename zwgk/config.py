@@ -111,6 +111,13 @@ def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str
     return sections, arrays
 
 
+def cms_families() -> tuple[str, ...]:
+    """The CMS profile names a site may name (crawler.profiles: pure data, no Scrapy)."""
+    from crawler.profiles import names
+
+    return names()
+
+
 SITE_FIELDS: dict[str, Field] = {
     "id": Field(str, required=True),
     "name": Field(str, required=True),
@@ -119,6 +126,7 @@ SITE_FIELDS: dict[str, Field] = {
     "start_urls": Field(list, [], item_type=str, doc="e.g. the 政府信息公开 platform entry"),
     "hosts": Field(list, [], item_type=str, doc="other host names that belong to the site"),
     "obey_robots_txt": Field(bool, None, doc="this site's robots.txt policy (default: [crawl] obey_robots_txt)"),
+    "cms": Field(str, None, doc="the site's CMS family: trs, hanweb, ucap or generic (default: detected)"),
 }
 
 UNIT_FIELDS: dict[str, Field] = {
@@ -311,8 +319,11 @@ class _Validator:
                 self.check_url(u, ("sites", i, "start_urls"))
             if s["unit"] not in names:
                 raise self.error(("sites", i, "unit"), f"unit {s['unit']!r} is not defined in [[units]]")
+            if s["cms"] is not None and s["cms"] not in cms_families():
+                raise self.error(("sites", i, "cms"),
+                                 f"unknown CMS family {s['cms']!r} (known: {', '.join(cms_families())})")
             sites.append(Site(s["id"], s["name"], s["url"], s["unit"], tuple(s["start_urls"]), tuple(s["hosts"]),
-                              s["obey_robots_txt"]))
+                              s["obey_robots_txt"], s["cms"]))
         ids = [s.id for s in sites]
         for sid in ids:
             if ids.count(sid) > 1:

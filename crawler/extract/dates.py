@@ -154,14 +154,6 @@ def parse_date(
     return None
 
 
-# TRS WCM names documents t<YYYYMMDD>_<docid>.htm(l)/.shtml, usually under a /<YYYYMM>/ folder.
-_TRS_URL_RE = re.compile(r"/t(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})_\d+\.s?html?(?:[?#]|$)", re.I)
-# Hanweb (大汉) JCMS: /art/2024/6/5/art_<columnid>_<docid>.html
-_HANWEB_URL_RE = re.compile(r"/art/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/art_\d+_\d+\.s?html?", re.I)
-# 开普云 Ucap and www.gov.cn: /content/2018-12/27/content_5352666.htm
-_UCAP_URL_RE = re.compile(r"/(?P<y>\d{4})-(?P<m>\d{2})/(?P<d>\d{2})/content_\d+\.s?html?", re.I)
-
-
 def date_from_url(url: str | None) -> date | None:
     """The date a CMS wrote into a document URL, or None.
 
@@ -170,8 +162,9 @@ def date_from_url(url: str | None) -> date | None:
     """
     if not url:
         return None
-    for pattern in (_TRS_URL_RE, _HANWEB_URL_RE, _UCAP_URL_RE):
-        m = pattern.search(url)
-        if m:
-            return _make_date(int(m["y"]), int(m["m"]), int(m["d"]), URL_YEAR_MIN, URL_YEAR_MAX)
-    return None
+    # The URL shapes are the CMS families' own (crawler.profiles: TRS t20210624_…, Hanweb
+    # /art/2024/6/5/, Ucap /2018-12/27/content_…).
+    from crawler.profiles import url_date
+
+    found = url_date(url)
+    return _make_date(*found, URL_YEAR_MIN, URL_YEAR_MAX) if found else None

@@ -29,6 +29,8 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from crawler import profiles
+from crawler.profiles import Profile
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.labels import (
     _Field,
@@ -67,7 +69,7 @@ class DetailFields:
     index_no: str | None  # 索引号
     publisher: str | None  # 发布机构/发文机关 of the table, else signing organ / 来源, else None
     doc_date: date | None  # 形成日期
-    doc_date_source: str | None  # "table:成文日期", "body:成文日期", "signature", "body:题注"
+    doc_date_source: str | None  # "table:成文日期", "page:发文日期", "body:成文日期", "signature", "body:题注"
     doc_date_raw: str | None
     pub_date: date | None
     pub_date_source: str | None  # "meta:PubDate", "table:发布日期", "page:发布日期", "list", "url", "body:发布时间"
@@ -82,17 +84,6 @@ class DetailFields:
 
 
 
-# Where CMS families put the document body, most specific first. Site specifics belong in data
-# (STYLE.md); these are the CMS families' own markers, shared by every site built on them.
-_CONTENT_SELECTORS: tuple[str, ...] = (
-    ".TRS_Editor",  # TRS WCM editor output
-    ".TRS_UEDITOR",  # TRS WCM (UEditor based)
-    "#UCAP-CONTENT",  # 开普云 Ucap (www.gov.cn 政策文件库)
-    "#zoom",  # 大汉 Hanweb JCMS
-    ".article_content",  # TRS trt-ui templates (county sites such as pingtan)
-    "#wenzhang-content",  # nfra AngularJS front end
-    ".pages_content",  # www.gov.cn article template
-)
 # A shorter block is navigation or a caption, not a body (a two-line 通告 is ~60 characters).
 _MIN_BODY_CHARS = 40
 # Site chrome that can out-weigh a short body (the footer's 主办单位/browser notice).
@@ -101,10 +92,11 @@ _TITLE_HINT_RE = re.compile(r"title|biaoti|headline|^tit$|^bt$", re.I)
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_{1,}|\||｜|\s-\s|\s—\s|--)\s*")
 
 
-def _find_body(soup: BeautifulSoup) -> Tag | None:
+def _find_body(soup: BeautifulSoup, profile: Profile | None) -> Tag | None:
     """The document body: the first CMS content marker present (the fullest match, since a
-    summary box may reuse the class), else the densest block of paragraphs."""
-    for selector in _CONTENT_SELECTORS:
+    summary box may reuse the class), else the densest block of paragraphs. The markers are
+    the CMS families' (crawler.profiles), the page's own family first."""
+    for selector in profiles.body_selectors(profile):
         scored = [(len(_squeeze(_text_of(tag))), tag) for tag in soup.select(selector)]
         scored = [(n, tag) for n, tag in scored if n >= 10 or tag.find("img")]
         if scored:
@@ -409,9 +401,10 @@ class _Article:
             points += [self.body_lines[0].idx, self.body_lines[-1].idx]
         return (min(points), max(points)) if points else None
 
-    def info_line(self, key: str) -> _Field | None:
+    def info_line(self, key: str, labels: tuple[str, ...] | None = None) -> _Field | None:
         """A labelled field outside the table and the body, nearest to the article: the line
-        under the heading (发布时间：… 来源：…), not a sidebar's or the footer's."""
+        under the heading (发布时间：… 来源：…), not a sidebar's or the footer's. ``labels``
+        restricts the labels that count (a family's info-line labels)."""
         span = self.anchors
         if span is None:
             return None
@@ -419,7 +412,7 @@ class _Article:
         order = _LABELS[key]
         best: tuple[int, int, _Field] | None = None
         for f in self.others:
-            if f.key != key or f.in_body or not f.value:
+            if f.key != key or f.in_body or not f.value or (labels is not None and f.label not in labels):
                 continue
             distance = lo - f.line if f.line < lo else max(0, f.line - hi)
             if distance <= _INFO_LINE_REACH and (best is None or (distance, order.index(f.label)) < best[:2]):
@@ -438,8 +431,8 @@ class _Article:
         return [ln for ln in self.lines[self.title_line + 1 : stop] if ln.idx not in table_lines]
 
 
-def _read_article(soup: BeautifulSoup, reference: str | None) -> _Article:
-    body = _find_body(soup)
+def _read_article(soup: BeautifulSoup, reference: str | None, profile: Profile | None) -> _Article:
+    body = _find_body(soup, profile)
     # The whole document, not soup.body: a stray </html> mid-page (misc 001) makes lxml put the
     # rest of the page after <body>.
     lines = _render_lines(soup, frozenset({id(body)}) if body is not None else frozenset())
@@ -492,8 +485,15 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
     return None, None, None
 
 
-def _doc_date(article: _Article, signature: _Signature | None) -> _Dated:
-    for source, field in (("table", _pick(article.table, "doc_date")), ("body", article.body_field("doc_date"))):
+def _doc_date(article: _Article, signature: _Signature | None, profile: Profile | None) -> _Dated:
+    """形成日期: the table, else the info line (发文日期/生成日期 beside 发布时间 and 来源, with the
+    family's own labels), else a labelled body line, else the signature, else the adoption note."""
+    labels = (profile or profiles.GENERIC).info_line_doc_labels
+    for source, field in (
+        ("table", _pick(article.table, "doc_date")),
+        ("page", article.info_line("doc_date", labels)),
+        ("body", article.body_field("doc_date")),
+    ):
         value = parse_date(field.value) if field else None
         if field and value is not None:
             return value, f"{source}:{field.label}", field.value
@@ -557,8 +557,11 @@ def _attachment_region(article: _Article) -> Tag | None:
     return body.parent or body
 
 
-def extract_detail(html: str, url: str | None = None, list_date: date | None = None) -> DetailFields:
-    """Fields of a document page. ``list_date`` is the date its list page shows for it."""
+def extract_detail(
+    html: str, url: str | None = None, list_date: date | None = None, profile: Profile | None = None
+) -> DetailFields:
+    """Fields of a document page. ``list_date`` is the date its list page shows for it;
+    ``profile`` the site's CMS family when known (its rules are tried first)."""
     soup = _parse(html)
     metas = _meta_map(soup)
     head_title = soup.title.get_text() if soup.title else None
@@ -566,7 +569,7 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
     _drop_invisible(soup)
 
     reference = _meta(metas, "ArticleTitle", "og:title") or _clean_head_title(head_title)
-    article = _read_article(soup, reference)
+    article = _read_article(soup, reference, profile)
 
     # Title: the table's 标题, else the visible heading confirmed by ArticleTitle/<title>.
     title_field = _pick(article.table, "title")
@@ -583,7 +586,7 @@ def extract_detail(html: str, url: str | None = None, list_date: date | None = N
 
     signature = _signature(article.body_lines) or _signature_block(article.body_lines)
     pub_date, pub_source, pub_raw = _pub_date(article, metas, url, list_date)
-    doc_date, doc_source, doc_raw = _doc_date(article, signature)
+    doc_date, doc_source, doc_raw = _doc_date(article, signature, profile)
     index_field = _pick(article.table, "index_no") or article.info_line("index_no")
     index_no = _clean_value(index_field.value) if index_field else None
     validity_field = _pick(article.table, "validity") or article.info_line("validity")

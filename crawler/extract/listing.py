@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from crawler import profiles
 from crawler.extract.dates import find_dates
 from crawler.extract.text import (
     _NON_LINK_RE,
@@ -50,17 +51,18 @@ _ROW_MAX_CLIMB = 5
 _ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|。。+)$")
 _DATE_ONLY_RE = re.compile(r"^[\[［(（【]?(?P<d>.+?)[\]］)）】]?$")
 _PAGER_TEXT_RE = re.compile(r"^(?:下一页|下页|后一页|尾页|末页|最后一页|next|>|>>|»|\d{1,4})$", re.I)
-_CREATE_PAGE_RE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
-)
+# Pager rules are the CMS families' (crawler.profiles): TRS createPageHTML and index_N.html,
+# Hanweb ?pageNum=, and the generic query parameters; a page is read with all of them.
+_PAGERS = profiles.pager_rules()
+_CREATE_PAGE_RE = next(p.script_call for p in _PAGERS if p.script_call is not None)
 _COUNT_PAGE_RE = re.compile(r"\b(?:countPage|pageCount|totalPage|totalPages|pageTotal)\s*[=:]\s*['\"]?(\d+)")
 _RECORD_COUNT_RE = re.compile(r"\brecordCount\s*:\s*['\"]?(\d+)")
 _PREPAGE_RE = re.compile(r"\bprepage\s*:\s*['\"]?(\d+)")
 _MAX_STATIC_RE = re.compile(r"\bmaxStaticIndex\s*:\s*(\d+)")
 _QUICK_MODE_RE = re.compile(r"\bquickMode\s*:\s*['\"]([^'\"]*)['\"]")
 _TOTAL_PAGES_TEXT_RE = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页")
-_STATIC_PAGE_RE = re.compile(r"(?P<name>[^/]+?)_(?P<n>\d+)\.(?P<ext>s?html?)", re.I)
-_QUERY_PAGE_KEYS = frozenset({"page", "pageno", "pageindex", "pagenum", "curpage", "currentpage", "pn", "p"})
+_STATIC_PAGE_RE = next(p.static_page for p in _PAGERS if p.static_page is not None)
+_QUERY_PAGE_KEYS = frozenset(k for p in _PAGERS for k in p.query_keys)
 _JS_LINE_COMMENT_RE = re.compile(r"(?m)(?<![:'\"\\\w])//.*$")
 _MAX_GENERATED_PAGES = 2000
 

@@ -35,6 +35,7 @@ from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLoo
                                     TCPTimedOutError, TimeoutError)
 from twisted.python.failure import Failure
 
+from crawler import profiles
 from crawler.extract import decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from crawler.pipelines import CachedPage, CrawlMemory
@@ -42,7 +43,6 @@ from zwgk.records import LinkOutcome, Site
 
 # Pages we follow and parse; anything else in-site (attachments, images) is only checked.
 HTML_SUFFIXES = ("", ".htm", ".html", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
-DETAIL_URL = re.compile(r"/t\d{8}_\d+\.s?html?$|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$")
 EMPTY_MARKERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录", "没有相关信息", "无相关信息", "没有找到相关")
 LINK_ELEMENTS = {"a": "href", "area": "href", "img": "src", "script": "src", "link": "href",
                  "iframe": "src", "embed": "src", "source": "src"}
@@ -101,7 +101,11 @@ class SiteState:
     site: Site
     hosts: frozenset[str]
     pages_scheduled: int = 0
-    seen: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)          # page keys (profiles.page_key)
+    # The site's CMS family: named in config, else detected on its homepage and entry pages.
+    profile: profiles.Profile | None = None
+    profile_how: str | None = None                         # "config" | "detected"
+    profile_evidence: tuple[str, ...] = ()
     query_variants: dict[str, set[str]] = field(default_factory=dict)   # path -> queries seen
 
 
@@ -131,7 +135,8 @@ class DisclosureSpider(scrapy.Spider):
         self.recheck_failed = recheck_failed
         self.memory = memory or CrawlMemory(run_id)
         self.traps = traps or TrapLimits()
-        self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}))
+        self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}),
+                                profile=profiles.get(s.cms), profile_how="config" if s.cms else None)
                       for s in sites]
         self.homes = {s.url for s in sites}
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
@@ -190,18 +195,19 @@ class DisclosureSpider(scrapy.Spider):
 
         Returns (taken, things to yield).  Not taken: seen already, or over the page cap.
         """
-        if url in state.seen:
+        key = profiles.page_key(url)
+        if key in state.seen:
             return False, []
         if kind == "page":
             trap = self.trap_reason(state, url)
             if trap:
-                state.seen.add(url)
+                state.seen.add(key)
                 self.checked.add(url)
                 self.count("excluded_traps")
                 return True, [LinkCheck(self.run_id, url, LinkOutcome.EXCLUDED, None, trap, now())]
         if state.pages_scheduled >= self.max_pages:
             return False, []
-        state.seen.add(url)
+        state.seen.add(key)
         state.pages_scheduled += 1
         self.checked.add(url)
         meta = {"handle_httpstatus_list": HANDLED_STATUSES, "site_id": state.site.id, "kind": kind,
@@ -236,6 +242,19 @@ class DisclosureSpider(scrapy.Spider):
         # page fetched before (a deep link sent to the homepage) and leave no outcome.
         return True, [scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
                                      headers=headers or None, dont_filter=True, encoding=encoding, meta=meta)]
+
+    def detect_profile(self, state: SiteState, url: str, html: str) -> None:
+        """The site's CMS family from its homepage (and entry pages, while nothing was found)."""
+        if state.profile is not None and state.profile is not profiles.GENERIC:
+            return
+        found = profiles.detect(url, html)
+        if state.profile is None or found.profile is not profiles.GENERIC:
+            state.profile, state.profile_how, state.profile_evidence = found.profile, "detected", found.evidence
+
+    def cms_summary(self) -> dict[str, dict[str, Any]]:
+        """Per site: the CMS profile used, whether config named it or it was detected, and why."""
+        return {s.site.id: {"cms": (s.profile or profiles.GENERIC).name, "how": s.profile_how or "detected",
+                            "evidence": list(s.profile_evidence)} for s in self.sites}
 
     def obeys_robots(self, site: Site | None) -> bool:
         """The site's own robots.txt policy, else [crawl] obey_robots_txt (also for external links)."""
@@ -414,11 +433,13 @@ class DisclosureSpider(scrapy.Spider):
             yield from self.record(self.outcome_of(response, html), site_id)
         url = response.url
         kind = meta["kind"]
-        detail = extract_detail(html, url, list_date=meta.get("list_date"))
+        if kind in ("home", "entry") and state.profile_how != "config":
+            self.detect_profile(state, url, html)
+        detail = extract_detail(html, url, list_date=meta.get("list_date"), profile=state.profile)
         # An entry of a list page is a document whatever its template; elsewhere a
-        # detail page is known by its URL shape or its 信息公开 metadata table.
+        # detail page is known by its URL shape (a CMS family's) or its 信息公开 metadata table.
         is_detail = kind == "item" or (kind not in ("home", "entry") and (
-            bool(DETAIL_URL.search(urlsplit(url).path)) or detail.has_metadata_table))
+            profiles.is_detail_url(urlsplit(url).path) or detail.has_metadata_table))
         if not is_detail and not from_cache and response.status == 200:
             digest = hashlib.sha256(response.body).hexdigest()
             unchanged = cached is not None and cached.content_hash == digest
@@ -447,7 +468,9 @@ class DisclosureSpider(scrapy.Spider):
                                       item.date, item.date_raw)
             if kind not in ("home", "entry") and (listing.items or detail.column_name or kind == "listpage"):
                 kind = "column"
-                column_url = meta.get("column_url") or meta["check_url"]
+                # One column per column: dir/, dir/index.html, dir/index_2.html and ?page=2 are
+                # one column, whichever of them was met first and however (pager or link).
+                column_url = meta.get("column_url") or profiles.column_root(meta["check_url"], state.profile)
                 item_count = len(listing.items)
                 empty = empty_marker(html) if not listing.items else False
                 for item in listing.items:
@@ -464,9 +487,9 @@ class DisclosureSpider(scrapy.Spider):
                         # The per-column cap: old archive pages wait for a --full crawl.  Marked
                         # seen so that the page is not crawled as a column of its own.
                         self.capped_columns.add(column_url)
-                        state.seen.add(next_url)
+                        state.seen.add(profiles.page_key(next_url))
                         continue
-                    if next_url not in state.seen:
+                    if profiles.page_key(next_url) not in state.seen:
                         self.list_pages[column_url] = self.list_pages.get(column_url, 1) + 1
                     # An unchanged first page means an unchanged column: its further pages
                     # come from the store (new documents always appear on the first page).
@@ -615,15 +638,9 @@ def identity_of(html: str) -> tuple[str | None, tuple[str, ...]]:
     return (text[-4000:] or None), badges
 
 
-INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml", "default.html", "default.htm")
-
-
 def _first_page_alias(url: str, column_url: str) -> bool:
     """Whether ``url`` is the column's first page under another name (dir/ vs dir/index.html)."""
-    if url == column_url:
-        return True
-    base = lambda u: u.rsplit("/", 1)[0] + "/" if u.rsplit("/", 1)[-1] in INDEX_NAMES else u  # noqa: E731
-    return base(url) == base(column_url)
+    return profiles.page_key(url) == profiles.page_key(column_url)
 
 
 # Client-side lists: templates (avalon ms-*, Vue v-*, Angular ng-*, mustache) and data
