@@ -87,6 +87,9 @@ BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受�
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
               "/default.htm", "/default.html", "/default.aspx", "/default.asp")
 LIST_KINDS = ("home", "entry", "listpage")
+# Request priority lost per hop from the homepage: more than the spread of the kinds' own
+# priorities (list pages 10, entries 5, pages 0, link checks -10).
+DEPTH_STEP = 25
 # Further list pages of an unchanged column are replayed from the store, but fetched again
 # when the stored copy is older than this: a document deleted deep in a list shows up then.
 LIST_REVERIFY = timedelta(days=7)
@@ -128,6 +131,11 @@ class DisclosureSpider(scrapy.Spider):
         self.max_list_pages = max_list_pages        # per column and crawl; 0 = every list page
         self.list_pages: dict[str, int] = {}       # column URL -> list pages scheduled
         self.capped_columns: set[str] = set()
+        # Page keys each cap kept from being fetched (a key later fetched on a shorter path or
+        # after all does not count: see unfetched_by_cap).
+        self.unfetched: dict[str, set[str]] = {"max_depth": set(), "max_pages_per_site": set(),
+                                               "max_list_pages_per_column": set()}
+        self.scheduled_keys: set[str] = set()
         self.run_id = run_id
         self.max_pages = max_pages
         self.max_depth = max_depth
@@ -206,12 +214,14 @@ class DisclosureSpider(scrapy.Spider):
                 self.count("excluded_traps")
                 return True, [LinkCheck(self.run_id, url, LinkOutcome.EXCLUDED, None, trap, now())]
         if state.pages_scheduled >= self.max_pages:
+            self.unfetched["max_pages_per_site"].add(key)
             return False, []
         state.seen.add(key)
+        self.scheduled_keys.add(key)
         state.pages_scheduled += 1
         self.checked.add(url)
         meta = {"handle_httpstatus_list": HANDLED_STATUSES, "site_id": state.site.id, "kind": kind,
-                "depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
+                "zwgk_depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
                 "check_url": url, "encoding": encoding}
         if not self.obeys_robots(state.site):
             meta["dont_obey_robotstxt"] = True
@@ -240,6 +250,10 @@ class DisclosureSpider(scrapy.Spider):
             meta["conditional"] = True
         # Our own seen-sets deduplicate; Scrapy's filter would silently drop a redirect to a
         # page fetched before (a deep link sent to the homepage) and leave no outcome.
+        # Breadth first: a shallower page always goes before a deeper one of its kind, so a page
+        # is first met on its shortest path and max_depth cuts by distance, not by crawl order.
+        # Pagination keeps its page's depth (a long 下一页 chain is one hop from its column).
+        priority -= DEPTH_STEP * depth
         return True, [scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
                                      headers=headers or None, dont_filter=True, encoding=encoding, meta=meta)]
 
@@ -250,6 +264,10 @@ class DisclosureSpider(scrapy.Spider):
         found = profiles.detect(url, html)
         if state.profile is None or found.profile is not profiles.GENERIC:
             state.profile, state.profile_how, state.profile_evidence = found.profile, "detected", found.evidence
+
+    def unfetched_by_cap(self) -> dict[str, int]:
+        """How many distinct pages each cap left unfetched in this crawl."""
+        return {cap: len(keys - self.scheduled_keys) for cap, keys in self.unfetched.items()}
 
     def cms_summary(self) -> dict[str, dict[str, Any]]:
         """Per site: the CMS profile used, whether config named it or it was detected, and why."""
@@ -310,9 +328,9 @@ class DisclosureSpider(scrapy.Spider):
         links = mem.links.get(url, [])
         if not own:
             yield from (replace(link, run_id=self.run_id) for link in links)
-        yield from self.follow(state, url, links, meta["depth"], page.encoding or "utf-8")
+        yield from self.follow(state, url, links, meta["zwgk_depth"], page.encoding or "utf-8")
         if not own:
-            yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["depth"],
+            yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["zwgk_depth"],
                           column_url=page.column_url if page.kind == "column" else None)
 
     # -- outcomes ---------------------------------------------------------------------
@@ -368,7 +386,7 @@ class DisclosureSpider(scrapy.Spider):
         if not request.meta.get("link_only"):
             yield PageObs(self.run_id, request.meta["site_id"], url, request.meta["kind"],
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
-                          request.meta.get("referrer"), request.meta.get("depth", 0), now())
+                          request.meta.get("referrer"), request.meta.get("zwgk_depth", 0), now())
 
     def on_link_checked(self, response: Response) -> Iterator[Any]:
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
@@ -419,7 +437,7 @@ class DisclosureSpider(scrapy.Spider):
                 yield replace(cached, run_id=self.run_id)   # type: ignore[arg-type]
         self.stats_pages += 1
         base = dict(run_id=self.run_id, site_id=site_id, url=meta["check_url"], status=response.status,
-                    referrer=meta.get("referrer"), depth=meta.get("depth", 0), fetched_at=now())
+                    referrer=meta.get("referrer"), depth=meta.get("zwgk_depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
             if not from_cache:
                 yield from self.record(self.outcome_of(response), site_id)
@@ -477,7 +495,7 @@ class DisclosureSpider(scrapy.Spider):
                     yield ListItemObs(self.run_id, column_url, meta["check_url"], item.url, item.title,
                                       item.date, item.date_raw)
                     if self.site_of(item.url) is state:
-                        yield from self.visit(state, item.url, kind="item", depth=meta["depth"] + 1,
+                        yield from self.visit(state, item.url, kind="item", depth=meta["zwgk_depth"] + 1,
                                               referrer=url, column_url=column_url, list_date=item.date,
                                               priority=5, encoding=encoding)[1]
                 for next_url in listing.next_pages:
@@ -487,18 +505,19 @@ class DisclosureSpider(scrapy.Spider):
                         # The per-column cap: old archive pages wait for a --full crawl.  Marked
                         # seen so that the page is not crawled as a column of its own.
                         self.capped_columns.add(column_url)
+                        self.unfetched["max_list_pages_per_column"].add(profiles.page_key(next_url))
                         state.seen.add(profiles.page_key(next_url))
                         continue
                     if profiles.page_key(next_url) not in state.seen:
                         self.list_pages[column_url] = self.list_pages.get(column_url, 1) + 1
                     # An unchanged first page means an unchanged column: its further pages
                     # come from the store (new documents always appear on the first page).
-                    yield from self.visit(state, next_url, kind="listpage", depth=meta["depth"],
+                    yield from self.visit(state, next_url, kind="listpage", depth=meta["zwgk_depth"],
                                           referrer=url, column_url=column_url, priority=10, encoding=encoding,
                                           parent_unchanged=unchanged)[1]
 
         footer, badges = (identity_of(html) if kind in ("home", "entry") else (None, ()))
-        yield from self.follow_links(response, html, state, meta["depth"], encoding)
+        yield from self.follow_links(response, html, state, meta["zwgk_depth"], encoding)
         yield PageObs(kind=kind, column_url=column_url, encoding=encoding, charset_mismatch=mismatch,
                       title=detail.title, column_name=detail.column_name, column_type=detail.column_type,
                       item_count=item_count, empty_marker=empty, replacement_chars=html.count("\ufffd"),
@@ -534,7 +553,9 @@ class DisclosureSpider(scrapy.Spider):
         for link in links:
             target, element, internal = link.target_url, link.element, link.internal
             if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
-                if depth + 1 <= self.max_depth:
+                if depth + 1 > self.max_depth:
+                    self.unfetched["max_depth"].add(profiles.page_key(target))
+                else:
                     taken, out = self.visit(state, target, kind="page", depth=depth + 1, referrer=source,
                                             encoding=encoding)
                     if taken:
