@@ -220,6 +220,7 @@ _TRAILER_RE = re.compile(
     r"|\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|et|jpe?g|png)[）)]?$",
     re.I,
 )
+_RELATED_RE = re.compile(r"^(?:相关解读|政策解读|图解|图文解读)[:：]")
 _ADOPTION_NOTE_RE = re.compile(r"^[（(].*(?:通过|批准|发布|公布|修订|修正|施行)[）)]$")
 
 
@@ -291,6 +292,11 @@ def _signature(body_lines: list[_Line]) -> _Signature | None:
     signature. A date anywhere else (an effective date, a cited document's date, a dateline at
     the top of a press release) is not the document's date.
     """
+    # Hanweb bodies end with a block of links to the document's 解读 (相关解读：…, 图解：…, and
+    # further titles): everything from its first line on follows the signature.
+    related = next((ln.idx for ln in body_lines if _RELATED_RE.match(_squeeze(ln.text))), None)
+    if related is not None:
+        body_lines = [ln for ln in body_lines if ln.idx < related]
     i = len(body_lines) - 1
     while i >= 0 and _TRAILER_RE.search(_squeeze(body_lines[i].text)):
         i -= 1

@@ -35,6 +35,7 @@ from zwgk.testbed.dns import TestbedDNS, Zone
 
 TESTBED_COMPONENTS = (
     "zwgk.testbed.sites",     # department and school sites: identity, domain, encoding, freshness
+    "zwgk.testbed.templates", # 信息公开 sites on Hanweb and 开普云 templates: dates, LAG002, column aliases
     "zwgk.testbed.network",   # IPv6, availability, DNS cases
     "zwgk.testbed.media",     # 政务新媒体 feeds and account pages
     "zwgk.testbed.smtp",      # an SMTP server receiving the units' mail
@@ -249,11 +250,12 @@ class Testbed:
         assert self.county is not None
         truth = self.county.ground_truth()
         # Copies: the county's own lists must not grow with every call.
-        truth["findings"], truth["near_misses"] = list(truth["findings"]), list(truth["near_misses"])
+        for key in ("findings", "near_misses", "documents", "columns"):
+            truth[key] = list(truth[key])
         for component in self.components:
             extra = component.ground_truth()
-            truth["findings"] += extra.get("findings", [])
-            truth["near_misses"] += extra.get("near_misses", [])
+            for key in ("findings", "near_misses", "documents", "columns"):
+                truth[key] += extra.get(key, [])
         if not self.has_ipv6:   # a monitor host without IPv6 can judge no IPv6 rule
             truth["findings"] = [t for t in truth["findings"] if not t["rule"].startswith("NET")]
         return truth
