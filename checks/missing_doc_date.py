@@ -1,18 +1,25 @@
-"""LAG002 形成日期缺失: a 信息公开 document whose 成文日期 cannot be found.
+"""LAG002 形成日期缺失: a 公文 whose 形成日期 cannot be found anywhere on its page.
 
-Without the 形成日期 the 20-working-day rule (LAG001) cannot be applied, so the unit
-should fill in the metadata table.  Only documents that carry the 信息公开 metadata
-table are judged: a news article has no 成文日期 by nature.
+Without the 形成日期 the 20-working-day rule (LAG001) cannot be applied, so the unit should
+fill it in. A page is a 公文, whatever its template, when it carries a 文号, when it sits in a
+政策文件-class column (政策文件, 规范性文件, 政府文件 …, see checks/_columns.py), or when it
+carries the 信息公开 metadata table (whose 成文日期 field is there to be filled). The 形成日期
+may come from anywhere the crawler reads one: the table, the info line beside 发布时间 and 来源
+(发文日期 / 生成日期), a labelled line in the body, or the signature date. A news article (no
+文号, no table, a 动态 column) has no 形成日期 by nature and is not judged.
 
 Options: none.  Source: information quality of the 信息公开 metadata (条例第二十六条 needs it).
 
-Passing: a page whose table reads 成文日期：2026-09-28.
-Failing: a page whose table has an empty 成文日期 and no signature date at the end.
+Passing: a page whose info line reads 发文日期：2026-09-28; a signed 公文 with an empty table cell;
+a 工作动态 article without 文号 or table.
+Failing: a page with 文号 积政发〔2026〕12号 and no date besides its 发布时间; a 政策文件 page
+without table, 文号 or signature date.
 """
 from __future__ import annotations
 
 from typing import Any, Iterator
 
+from checks._columns import column_class
 from checks.base import CheckContext, Observations
 from zwgk.records import DocumentObs, Finding, Severity
 
@@ -25,12 +32,29 @@ READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 
 
+def why_official(doc: DocumentObs, obs: Observations) -> str | None:
+    """Why the page is a 公文 (so it must have a 形成日期), or None."""
+    if doc.doc_no:
+        return f"文号 {doc.doc_no}"
+    column = next((c for c in obs.columns if c.url == doc.column_url), None)
+    if column is not None and column_class(column.name, column.column_type) == "policy":
+        return f"政策文件类栏目「{column.name}」"
+    if doc.has_metadata_table:
+        return "信息公开元数据表"
+    return None
+
+
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     for doc in obs.documents:
-        if doc.has_metadata_table and doc.doc_date is None:
-            yield Finding(
-                rule=ID, severity=SEVERITY, site=doc.site_id,
-                unit=obs.owner(doc.column_url or doc.url, doc.site_id), column=doc.column_url, url=doc.url,
-                message=f"《{doc.title or doc.url}》未注明成文日期，无法核验是否在20个工作日内公开。",
-                evidence={"title": doc.title, "pub_date": doc.pub_date.isoformat() if doc.pub_date else None},
-                as_of=ctx.as_of)
+        if doc.doc_date is not None:
+            continue
+        why = why_official(doc, obs)
+        if why is None:
+            continue
+        yield Finding(
+            rule=ID, severity=SEVERITY, site=doc.site_id,
+            unit=obs.owner(doc.column_url or doc.url, doc.site_id), column=doc.column_url, url=doc.url,
+            message=f"《{doc.title or doc.url}》未注明成文日期，无法核验是否在20个工作日内公开。",
+            evidence={"title": doc.title, "pub_date": doc.pub_date.isoformat() if doc.pub_date else None,
+                      "why": why},
+            as_of=ctx.as_of)

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 import checks
+from crawler import profiles
 from zwgk import config as _config
 
 
 def load_config(path: str | Path) -> _config.Config:
-    """config.toml validated against the rules this zwgk has (unknown rule IDs are errors)."""
-    return _config.load_config(path, rules=checks.DEFAULTS)
+    """config.toml validated against the rules and CMS families this zwgk has (unknown rule IDs
+    and family names are errors)."""
+    return _config.load_config(path, rules=checks.DEFAULTS, cms_families=profiles.names())
 
 
 def parse_as_of(value: str | None) -> date:

@@ -10,9 +10,10 @@ after a PageObs.  A page row therefore exists only when all its records do.
 """
 from __future__ import annotations
 
+import re
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,23 @@ from zwgk.records import LinkOutcome
 from zwgk.store import Store
 
 BATCH = 200
+# What no stored text field may hold: C0 controls but tab/newline/CR, DEL and C1 (a NUL in a 文号
+# reached findings.json once). Pages and their link texts carry them from Word pastes.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(item: Any) -> Any:
+    """The record with control characters removed from every text field (tuples of text too)."""
+    if not is_dataclass(item) or isinstance(item, CachedPage):
+        return item
+    changes: dict[str, Any] = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        if isinstance(value, str) and CONTROL_CHARS.search(value):
+            changes[f.name] = CONTROL_CHARS.sub("", value)
+        elif isinstance(value, tuple) and any(isinstance(v, str) and CONTROL_CHARS.search(v) for v in value):
+            changes[f.name] = tuple(CONTROL_CHARS.sub("", v) if isinstance(v, str) else v for v in value)
+    return replace(item, **changes) if changes else item
 
 
 @dataclass(frozen=True)
@@ -121,6 +139,7 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item: Any) -> Any:
+        item = clean_text(item)
         self.pending[type(item)].append(item)
         self.count += 1
         # A batch ends after a page's own record (see the module docstring).

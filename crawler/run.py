@@ -88,6 +88,10 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
         "paused_hosts": dict(politeness.paused) if politeness else {},
         "retry_after_waits": [[u, w] for u, w in politeness.waits] if politeness else [],
         "columns_capped": sorted(getattr(crawler.spider, "capped_columns", ())),
+        # Distinct pages each cap (max_depth, max_pages_per_site, max_list_pages_per_column) left unfetched.
+        "unfetched_by_cap": crawler.spider.unfetched_by_cap() if crawler.spider else {},
+        # Per site, the CMS profile the crawl read it with: named in config or detected (and why).
+        "cms": crawler.spider.cms_summary() if crawler.spider else {},
     }
 
 

@@ -217,6 +217,7 @@ class County:
             self.news.append(self.new_doc(news_col, pub, pub, title=f"我县召开{self.rng.choice(TOPICS)}推进会"))
         self.news_column = news_col
         self.grow()
+        self.seed_404_titles()
         for col in self.all_columns():
             col.docs.sort(key=lambda d: d.pub_date, reverse=True)
 
@@ -308,12 +309,15 @@ class County:
         d.path = f"{col.path}content_{self._next_id}.html"
         self.pages[d.path] = d
         self.truth.append(self.gt("LAG004", col.unit, d.path))
+        # In a 政策文件 column with no date anywhere: 形成日期 missing as well, whatever the template.
+        self.truth.append(self.gt("LAG002", col.unit, d.path))
         d = self.new_doc(col, self.as_of - timedelta(days=22), None, title="县发改局关于粮食价格监测的说明")
         d.undated, d.doc_no = True, None
         del self.pages[d.path]
         d.path = f"{col.path}content_{self._next_id}.html"
         self.pages[d.path] = d
         self.near_misses.append(self.gt("LAG004", col.unit, d.path, why="the list entry shows the date"))
+        self.truth.append(self.gt("LAG002", col.unit, d.path))
 
         for (unit, code), age in self.STALE.items():
             u = next(x for x in self.units if x.name == unit)
@@ -377,6 +381,22 @@ class County:
             entry = self.gt("LNK002", col.unit, "/", why=why)
             entry["url"] = url
             self.near_misses.append(entry)
+
+    def seed_404_titles(self) -> None:
+        """Near-misses of LNK003: documents whose title or 文号 carries "404" (after every other
+        random draw, so the rest of the county stays as it was)."""
+        col = self.column("积石山县人民政府", "zcwj")
+        for days, title, doc_no in (
+            (4, "积石山县人民政府关于印发冬春季森林草原防火工作方案的通知（积政发〔2026〕404号）", "积政发〔2026〕404号"),
+            (5, "积石山县人民政府令第404号", None),
+            (6, "我县404户脱贫户喜领产业分红", None),
+        ):
+            pub = self.as_of - timedelta(days=days)
+            while not self.cal.is_workday(pub):
+                pub -= timedelta(days=1)
+            d = self.new_doc(col, pub, sub_workdays(self.cal, pub, 2), title=title)
+            d.doc_no = doc_no
+            self.near_misses.append(self.gt("LNK003", col.unit, d.path, why="a real document with 404 in its title"))
 
     def gt(self, rule: str, unit: str, path: str, column: str | None = None, **extra: Any) -> dict[str, Any]:
         return {"rule": rule, "site": SITE_ID, "unit": unit, "url": self.url(path), "column": column,
@@ -545,7 +565,9 @@ class County:
         pager = ""
         if pages > 1:
             nxt = f'<a href="index_{page_no + 1}.html">下一页</a>' if page_no + 1 < pages else ""
-            pager = (f'<div class="page"><script>createPageHTML({pages}, {page_no}, "index", "html");</script>'
+            # 首页 links the first page as index.html, while the navigation links the folder.
+            pager = (f'<div class="page"><a href="index.html">首页</a>'
+                     f'<script>createPageHTML({pages}, {page_no}, "index", "html");</script>'
                      f'{nxt} 共{pages}页</div>')
         return self.frame(col.name, f"<h1>{escape(col.name)}</h1>{listing}{pager}",
                           meta={"ColumnName": col.name, "ColumnType": col.name}, crumbs=crumbs)

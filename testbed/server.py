@@ -35,12 +35,13 @@ from testbed.dns import TestbedDNS, Zone
 def testbed_components() -> list[Any]:
     """The testbed's parts beyond the portal, in install order (imported here: they build
     on this module)."""
-    from testbed import media, network, sites, smtp
+    from testbed import media, network, sites, smtp, templates
 
-    return [sites,     # department and school sites: identity, domain, encoding, freshness
-            network,   # IPv6, availability, DNS cases
-            media,     # 政务新媒体 feeds and account pages
-            smtp]      # an SMTP server receiving the units' mail
+    return [sites,      # department and school sites: identity, domain, encoding, freshness
+            templates,  # 信息公开 sites on Hanweb and 开普云 templates: dates, LAG002, column aliases
+            network,    # IPv6, availability, DNS cases
+            media,      # 政务新媒体 feeds and account pages
+            smtp]       # an SMTP server receiving the units' mail
 
 
 @dataclass
@@ -251,11 +252,12 @@ class Testbed:
         assert self.county is not None
         truth = self.county.ground_truth()
         # Copies: the county's own lists must not grow with every call.
-        truth["findings"], truth["near_misses"] = list(truth["findings"]), list(truth["near_misses"])
+        for key in ("findings", "near_misses", "documents", "columns"):
+            truth[key] = list(truth[key])
         for component in self.components:
             extra = component.ground_truth()
-            truth["findings"] += extra.get("findings", [])
-            truth["near_misses"] += extra.get("near_misses", [])
+            for key in ("findings", "near_misses", "documents", "columns"):
+                truth[key] += extra.get(key, [])
         if not self.has_ipv6:   # a monitor host without IPv6 can judge no IPv6 rule
             truth["findings"] = [t for t in truth["findings"] if not t["rule"].startswith("NET")]
         return truth

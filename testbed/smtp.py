@@ -1,6 +1,6 @@
 """The testbed's mail server: aiosmtpd on 127.0.0.1, keeping every message it receives.
 
-As a testbed component (see zwgk/testbed/server.py) it adds ``[smtp]`` and
+As a testbed component (see testbed/server.py) it adds ``[smtp]`` and
 ``[notify]`` sections to the testbed's config.toml, so `zwgk notify` against the
 testbed delivers here.  Tests read ``messages`` (parsed, with their envelope)
 and may ``stop_server()`` / ``start_server()`` to simulate an outage: the

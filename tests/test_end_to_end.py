@@ -80,3 +80,23 @@ def test_ground_truth_is_stable_across_calls(testbed: Testbed) -> None:
     first = testbed.ground_truth()
     assert testbed.ground_truth() == first
     assert len(first["findings"]) == len({key(t) for t in first["findings"]})
+
+
+def test_no_control_character_in_any_stored_field(inspected: dict) -> None:
+    """Every text value of every table after the testbed crawl (an empty 文号 cell once gave "\\x00")."""
+    import re
+    import sqlite3
+
+    control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    db = sqlite3.connect(inspected["config"].database)
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        dirty = []
+        for table in tables:
+            cursor = db.execute(f'SELECT * FROM "{table}"')
+            names = [c[0] for c in cursor.description]
+            for row in cursor:
+                dirty += [(table, n, v[:80]) for n, v in zip(names, row) if isinstance(v, str) and control.search(v)]
+    finally:
+        db.close()
+    assert tables and dirty == []

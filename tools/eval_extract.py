@@ -1,6 +1,6 @@
 """Accuracy of crawler.extract on the hand-checked real pages (shared/realpages/*/gold.json).
 
-    .venv/bin/python tools/eval_extract.py [--realpages DIR] [--set pingtan] [--set misc]
+    .venv/bin/python tools/eval_extract.py [--realpages DIR] [--set pingtan] [--set misc] [--set hanweb-jiangxi] …
 
 Prints per-field and overall accuracy for each gold set and lists every mismatch (gold vs got).
 The comparison is the one shared/realpages/README.md describes ("How zwgk extract output is
@@ -32,8 +32,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract import DetailFields, ListPage, extract_detail, extract_list  # noqa: E402
+from crawler.profiles import detect  # noqa: E402
 
-GOLD_SETS = ("pingtan", "misc")
+GOLD_SETS = ("pingtan", "misc", "hanweb-jiangsu", "hanweb-jiangxi")
 ENV_VAR = "ZWGK_REALPAGES"
 
 _WHITESPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
@@ -103,7 +104,8 @@ def extracted(realpages: Path, gold_set: str, page: str) -> DetailFields | ListP
     html = (realpages / gold_set / page).read_text(encoding="utf-8")
     if gold["type"] == "list":
         return extract_list(html, gold["url"])
-    return extract_detail(html, gold.get("url"))
+    # As the crawler reads it: with the CMS profile detected on the page (crawler.profiles).
+    return extract_detail(html, gold.get("url"), profile=detect(gold.get("url") or "", html).profile)
 
 
 def got(realpages: Path, case: Case) -> object:

@@ -35,6 +35,7 @@ from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLoo
                                     TCPTimedOutError, TimeoutError)
 from twisted.python.failure import Failure
 
+from crawler import profiles
 from crawler.extract import decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from crawler.pipelines import CachedPage, CrawlMemory
@@ -42,7 +43,6 @@ from zwgk.records import LinkOutcome, Site
 
 # Pages we follow and parse; anything else in-site (attachments, images) is only checked.
 HTML_SUFFIXES = ("", ".htm", ".html", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
-DETAIL_URL = re.compile(r"/t\d{8}_\d+\.s?html?$|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$")
 EMPTY_MARKERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录", "没有相关信息", "无相关信息", "没有找到相关")
 LINK_ELEMENTS = {"a": "href", "area": "href", "img": "src", "script": "src", "link": "href",
                  "iframe": "src", "embed": "src", "source": "src"}
@@ -51,16 +51,45 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Every status reaches the callbacks except redirects, which RedirectMiddleware must follow
 # (meta handle_httpstatus_all would switch redirects off altogether).
 HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECT_STATUSES]
-# A 200 page saying it does not exist.  Phrases count in the title or a short page; a bare
-# "404" only in the title or the first heading (document texts cite numbers).
+# A 200 page saying it does not exist, judged by the page as a whole: its title (or first
+# heading) is nothing but a not-found message, or it is a short page whose text says so.  A
+# "404" inside a title is not enough: 〔2024〕404号, 第404号, 404户脱贫户, G404国道 are documents.
 SOFT_404_PHRASES = ("页面不存在", "您访问的页面不存在", "页面已删除", "页面未找到", "找不到页面", "页面找不到",
                     "信息不存在", "文章不存在", "该信息已删除", "信息已被删除", "内容已删除", "页面已失效")
-SOFT_404_TITLE = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not found|" + "|".join(SOFT_404_PHRASES), re.I)
+# What a not-found title is made of besides the phrases: the status, and the politeness around it.
+NOT_FOUND_TOKENS = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not\s*found|file|page|error|http|抱歉|对不起|sorry|"
+                              r"提示信息|系统提示|提示|错误|出错了|页面|网页|您所?要?访问的|或|已被|已|被|删除|的|了", re.I)
+NOT_FOUND_MARKERS = re.compile(r"(?<![0-9a-z])404(?![0-9a-z])|not\s*found|" + "|".join(SOFT_404_PHRASES), re.I)
+TITLE_PARTS = re.compile(r"\s*(?:_+|\||｜|\s-\s|\s—\s|--)\s*")
+
+
+def not_found_message(text: str) -> str | None:
+    """The not-found marker when ``text`` (a title or heading) says nothing else, else None.
+
+    "404 Not Found", "页面不存在_某县人民政府", "抱歉，您访问的页面不存在！" are such messages;
+    "关于…的通知（积政发〔2024〕404号）" and "全县404户脱贫户…" are not: words remain.
+    """
+    for part in TITLE_PARTS.split(text.strip()):
+        marker = NOT_FOUND_MARKERS.search(part)
+        if marker is None:
+            continue
+        rest = part
+        for phrase in sorted(SOFT_404_PHRASES, key=len, reverse=True):
+            rest = rest.replace(phrase, "")
+        rest = NOT_FOUND_TOKENS.sub("", rest)
+        if not re.sub(r"[\W_]+", "", rest):
+            return marker.group(0)
+    return None
+
+
 SHORT_PAGE_CHARS = 600
 BLOCK_PAGE_MARKERS = ("拦截", "防火墙", "安全狗", "云盾", "访问受限", "禁止访问", "waf", "access denied")
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
               "/default.htm", "/default.html", "/default.aspx", "/default.asp")
 LIST_KINDS = ("home", "entry", "listpage")
+# Request priority lost per hop from the homepage: more than the spread of the kinds' own
+# priorities (list pages 10, entries 5, pages 0, link checks -10).
+DEPTH_STEP = 25
 # Further list pages of an unchanged column are replayed from the store, but fetched again
 # when the stored copy is older than this: a document deleted deep in a list shows up then.
 LIST_REVERIFY = timedelta(days=7)
@@ -75,7 +104,11 @@ class SiteState:
     site: Site
     hosts: frozenset[str]
     pages_scheduled: int = 0
-    seen: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)          # page keys (profiles.page_key)
+    # The site's CMS family: named in config, else detected on its homepage and entry pages.
+    profile: profiles.Profile | None = None
+    profile_how: str | None = None                         # "config" | "detected"
+    profile_evidence: tuple[str, ...] = ()
     query_variants: dict[str, set[str]] = field(default_factory=dict)   # path -> queries seen
 
 
@@ -98,6 +131,11 @@ class DisclosureSpider(scrapy.Spider):
         self.max_list_pages = max_list_pages        # per column and crawl; 0 = every list page
         self.list_pages: dict[str, int] = {}       # column URL -> list pages scheduled
         self.capped_columns: set[str] = set()
+        # Page keys each cap kept from being fetched (a key later fetched on a shorter path or
+        # after all does not count: see unfetched_by_cap).
+        self.unfetched: dict[str, set[str]] = {"max_depth": set(), "max_pages_per_site": set(),
+                                               "max_list_pages_per_column": set()}
+        self.scheduled_keys: set[str] = set()
         self.run_id = run_id
         self.max_pages = max_pages
         self.max_depth = max_depth
@@ -105,7 +143,8 @@ class DisclosureSpider(scrapy.Spider):
         self.recheck_failed = recheck_failed
         self.memory = memory or CrawlMemory(run_id)
         self.traps = traps or TrapLimits()
-        self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}))
+        self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}),
+                                profile=profiles.get(s.cms), profile_how="config" if s.cms else None)
                       for s in sites]
         self.homes = {s.url for s in sites}
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
@@ -164,22 +203,25 @@ class DisclosureSpider(scrapy.Spider):
 
         Returns (taken, things to yield).  Not taken: seen already, or over the page cap.
         """
-        if url in state.seen:
+        key = profiles.page_key(url)
+        if key in state.seen:
             return False, []
         if kind == "page":
             trap = self.trap_reason(state, url)
             if trap:
-                state.seen.add(url)
+                state.seen.add(key)
                 self.checked.add(url)
                 self.count("excluded_traps")
                 return True, [LinkCheck(self.run_id, url, LinkOutcome.EXCLUDED, None, trap, now())]
         if state.pages_scheduled >= self.max_pages:
+            self.unfetched["max_pages_per_site"].add(key)
             return False, []
-        state.seen.add(url)
+        state.seen.add(key)
+        self.scheduled_keys.add(key)
         state.pages_scheduled += 1
         self.checked.add(url)
         meta = {"handle_httpstatus_list": HANDLED_STATUSES, "site_id": state.site.id, "kind": kind,
-                "depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
+                "zwgk_depth": depth, "referrer": referrer, "column_url": column_url, "list_date": list_date,
                 "check_url": url, "encoding": encoding}
         if not self.obeys_robots(state.site):
             meta["dont_obey_robotstxt"] = True
@@ -208,8 +250,29 @@ class DisclosureSpider(scrapy.Spider):
             meta["conditional"] = True
         # Our own seen-sets deduplicate; Scrapy's filter would silently drop a redirect to a
         # page fetched before (a deep link sent to the homepage) and leave no outcome.
+        # Breadth first: a shallower page always goes before a deeper one of its kind, so a page
+        # is first met on its shortest path and max_depth cuts by distance, not by crawl order.
+        # Pagination keeps its page's depth (a long 下一页 chain is one hop from its column).
+        priority -= DEPTH_STEP * depth
         return True, [scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
                                      headers=headers or None, dont_filter=True, encoding=encoding, meta=meta)]
+
+    def detect_profile(self, state: SiteState, url: str, html: str) -> None:
+        """The site's CMS family from its homepage (and entry pages, while nothing was found)."""
+        if state.profile is not None and state.profile is not profiles.GENERIC:
+            return
+        found = profiles.detect(url, html)
+        if state.profile is None or found.profile is not profiles.GENERIC:
+            state.profile, state.profile_how, state.profile_evidence = found.profile, "detected", found.evidence
+
+    def unfetched_by_cap(self) -> dict[str, int]:
+        """How many distinct pages each cap left unfetched in this crawl."""
+        return {cap: len(keys - self.scheduled_keys) for cap, keys in self.unfetched.items()}
+
+    def cms_summary(self) -> dict[str, dict[str, Any]]:
+        """Per site: the CMS profile used, whether config named it or it was detected, and why."""
+        return {s.site.id: {"cms": (s.profile or profiles.GENERIC).name, "how": s.profile_how or "detected",
+                            "evidence": list(s.profile_evidence)} for s in self.sites}
 
     def obeys_robots(self, site: Site | None) -> bool:
         """The site's own robots.txt policy, else [crawl] obey_robots_txt (also for external links)."""
@@ -265,9 +328,9 @@ class DisclosureSpider(scrapy.Spider):
         links = mem.links.get(url, [])
         if not own:
             yield from (replace(link, run_id=self.run_id) for link in links)
-        yield from self.follow(state, url, links, meta["depth"], page.encoding or "utf-8")
+        yield from self.follow(state, url, links, meta["zwgk_depth"], page.encoding or "utf-8")
         if not own:
-            yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["depth"],
+            yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["zwgk_depth"],
                           column_url=page.column_url if page.kind == "column" else None)
 
     # -- outcomes ---------------------------------------------------------------------
@@ -323,7 +386,7 @@ class DisclosureSpider(scrapy.Spider):
         if not request.meta.get("link_only"):
             yield PageObs(self.run_id, request.meta["site_id"], url, request.meta["kind"],
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
-                          request.meta.get("referrer"), request.meta.get("depth", 0), now())
+                          request.meta.get("referrer"), request.meta.get("zwgk_depth", 0), now())
 
     def on_link_checked(self, response: Response) -> Iterator[Any]:
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
@@ -374,7 +437,7 @@ class DisclosureSpider(scrapy.Spider):
                 yield replace(cached, run_id=self.run_id)   # type: ignore[arg-type]
         self.stats_pages += 1
         base = dict(run_id=self.run_id, site_id=site_id, url=meta["check_url"], status=response.status,
-                    referrer=meta.get("referrer"), depth=meta.get("depth", 0), fetched_at=now())
+                    referrer=meta.get("referrer"), depth=meta.get("zwgk_depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
             if not from_cache:
                 yield from self.record(self.outcome_of(response), site_id)
@@ -388,11 +451,13 @@ class DisclosureSpider(scrapy.Spider):
             yield from self.record(self.outcome_of(response, html), site_id)
         url = response.url
         kind = meta["kind"]
-        detail = extract_detail(html, url, list_date=meta.get("list_date"))
+        if kind in ("home", "entry") and state.profile_how != "config":
+            self.detect_profile(state, url, html)
+        detail = extract_detail(html, url, list_date=meta.get("list_date"), profile=state.profile)
         # An entry of a list page is a document whatever its template; elsewhere a
-        # detail page is known by its URL shape or its 信息公开 metadata table.
+        # detail page is known by its URL shape (a CMS family's) or its 信息公开 metadata table.
         is_detail = kind == "item" or (kind not in ("home", "entry") and (
-            bool(DETAIL_URL.search(urlsplit(url).path)) or detail.has_metadata_table))
+            profiles.is_detail_url(urlsplit(url).path) or detail.has_metadata_table))
         if not is_detail and not from_cache and response.status == 200:
             digest = hashlib.sha256(response.body).hexdigest()
             unchanged = cached is not None and cached.content_hash == digest
@@ -421,14 +486,16 @@ class DisclosureSpider(scrapy.Spider):
                                       item.date, item.date_raw)
             if kind not in ("home", "entry") and (listing.items or detail.column_name or kind == "listpage"):
                 kind = "column"
-                column_url = meta.get("column_url") or meta["check_url"]
+                # One column per column: dir/, dir/index.html, dir/index_2.html and ?page=2 are
+                # one column, whichever of them was met first and however (pager or link).
+                column_url = meta.get("column_url") or profiles.column_root(meta["check_url"], state.profile)
                 item_count = len(listing.items)
                 empty = empty_marker(html) if not listing.items else False
                 for item in listing.items:
                     yield ListItemObs(self.run_id, column_url, meta["check_url"], item.url, item.title,
                                       item.date, item.date_raw)
                     if self.site_of(item.url) is state:
-                        yield from self.visit(state, item.url, kind="item", depth=meta["depth"] + 1,
+                        yield from self.visit(state, item.url, kind="item", depth=meta["zwgk_depth"] + 1,
                                               referrer=url, column_url=column_url, list_date=item.date,
                                               priority=5, encoding=encoding)[1]
                 for next_url in listing.next_pages:
@@ -438,18 +505,19 @@ class DisclosureSpider(scrapy.Spider):
                         # The per-column cap: old archive pages wait for a --full crawl.  Marked
                         # seen so that the page is not crawled as a column of its own.
                         self.capped_columns.add(column_url)
-                        state.seen.add(next_url)
+                        self.unfetched["max_list_pages_per_column"].add(profiles.page_key(next_url))
+                        state.seen.add(profiles.page_key(next_url))
                         continue
-                    if next_url not in state.seen:
+                    if profiles.page_key(next_url) not in state.seen:
                         self.list_pages[column_url] = self.list_pages.get(column_url, 1) + 1
                     # An unchanged first page means an unchanged column: its further pages
                     # come from the store (new documents always appear on the first page).
-                    yield from self.visit(state, next_url, kind="listpage", depth=meta["depth"],
+                    yield from self.visit(state, next_url, kind="listpage", depth=meta["zwgk_depth"],
                                           referrer=url, column_url=column_url, priority=10, encoding=encoding,
                                           parent_unchanged=unchanged)[1]
 
         footer, badges = (identity_of(html) if kind in ("home", "entry") else (None, ()))
-        yield from self.follow_links(response, html, state, meta["depth"], encoding)
+        yield from self.follow_links(response, html, state, meta["zwgk_depth"], encoding)
         yield PageObs(kind=kind, column_url=column_url, encoding=encoding, charset_mismatch=mismatch,
                       title=detail.title, column_name=detail.column_name, column_type=detail.column_type,
                       item_count=item_count, empty_marker=empty, replacement_chars=html.count("\ufffd"),
@@ -485,7 +553,9 @@ class DisclosureSpider(scrapy.Spider):
         for link in links:
             target, element, internal = link.target_url, link.element, link.internal
             if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
-                if depth + 1 <= self.max_depth:
+                if depth + 1 > self.max_depth:
+                    self.unfetched["max_depth"].add(profiles.page_key(target))
+                else:
                     taken, out = self.visit(state, target, kind="page", depth=depth + 1, referrer=source,
                                             encoding=encoding)
                     if taken:
@@ -525,9 +595,9 @@ def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html:
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.I | re.S)
     heading = re.sub(r"<[^>]+>", "", h1.group(1)).strip().lower() if h1 else ""
     for where in (title, heading if len(heading) < 40 else ""):
-        found = SOFT_404_TITLE.search(where)
+        found = not_found_message(where) if where else None
         if found:
-            return f"soft 404: the page says {found.group(0)!r}"
+            return f"soft 404: the page says {found!r}"
     text = " ".join(_visible_text(html).split())
     if len(text) < SHORT_PAGE_CHARS:
         for phrase in SOFT_404_PHRASES:
@@ -589,15 +659,9 @@ def identity_of(html: str) -> tuple[str | None, tuple[str, ...]]:
     return (text[-4000:] or None), badges
 
 
-INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml", "default.html", "default.htm")
-
-
 def _first_page_alias(url: str, column_url: str) -> bool:
     """Whether ``url`` is the column's first page under another name (dir/ vs dir/index.html)."""
-    if url == column_url:
-        return True
-    base = lambda u: u.rsplit("/", 1)[0] + "/" if u.rsplit("/", 1)[-1] in INDEX_NAMES else u  # noqa: E731
-    return base(url) == base(column_url)
+    return profiles.page_key(url) == profiles.page_key(column_url)
 
 
 # Client-side lists: templates (avalon ms-*, Vue v-*, Angular ng-*, mustache) and data

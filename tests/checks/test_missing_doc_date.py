@@ -1,5 +1,13 @@
+from dataclasses import replace
+from datetime import date
+
 from checks import missing_doc_date as rule
-from tests.checks.factory import ctx, doc, obs
+from tests.checks.factory import BASE, column, ctx, doc, obs
+
+
+def _news(**kw):
+    """A page without the metadata table in a column of the given name."""
+    return replace(doc(doc_date=None, table=False), **kw)
 
 
 def test_table_without_doc_date_is_a_notice():
@@ -8,4 +16,34 @@ def test_table_without_doc_date_is_a_notice():
 
 
 def test_dated_document_and_news_without_table_pass():
-    assert list(rule.check(obs(documents=(doc(), doc(doc_date=None, table=False))), {}, ctx())) == []
+    news = _news(doc_no=None, column_url=BASE + "/xwdt/")
+    cols = (column("/xwdt/", "工作动态"),)
+    assert list(rule.check(obs(documents=(doc(), news), columns=cols), {}, ctx())) == []
+
+
+def test_document_number_without_any_date_fails_on_any_template():
+    """A Hanweb-style page without the table: 文号 in the body, 发布时间 on the info line, no 形成日期."""
+    page = _news(doc_no="积政发〔2026〕12号", column_url=BASE + "/xwdt/")
+    [f] = rule.check(obs(documents=(page,), columns=(column("/xwdt/", "工作动态"),)), {}, ctx())
+    assert f.evidence["why"] == "文号 积政发〔2026〕12号"
+
+
+def test_policy_column_page_without_date_fails_even_without_number():
+    page = _news(doc_no=None)   # in /zwgk/dhjz/zcwj/
+    [f] = rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/zcwj/", "政策文件"),)), {}, ctx())
+    assert "政策文件" in f.evidence["why"]
+    cols = (column("/zwgk/dhjz/zcwj/", "规范性文件"),)
+    assert len(list(rule.check(obs(documents=(page,), columns=cols), {}, ctx()))) == 1
+
+
+def test_a_date_from_the_info_line_or_the_signature_passes_without_table():
+    for source in ("page:发文日期", "page:生成日期", "signature"):
+        page = replace(_news(doc_no="积政发〔2026〕12号"), doc_date=date(2026, 9, 28), doc_date_source=source)
+        assert list(rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/zcwj/", "政策文件"),)),
+                               {}, ctx())) == []
+
+
+def test_news_in_a_notice_column_without_number_or_table_passes():
+    page = _news(doc_no=None, column_url=BASE + "/zwgk/dhjz/tzgg/")
+    assert list(rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/tzgg/", "通知公告"),)),
+                           {}, ctx())) == []

@@ -83,11 +83,19 @@ def test_good_config(tmp_path: Path) -> None:
     ('database = "db.sqlite3"', 'database = "db.sqlite3"\n[crawl]\nconcurrency_per_host = true', r"crawl.concurrency_per_host: expected an integer, got True"),
     ('database = "db.sqlite3"', 'database = "db.sqlite3"\n[crawl]\ntimeout = -1', r"crawl.timeout: must not be negative"),
     ("max_working_days = 15", "max_working_days = ", r"not valid TOML.*line 21"),
+    ('unit = "县政府办公室"\n', 'unit = "县政府办公室"\ncms = "wordpress"\n', r"sites\[1\].cms: unknown CMS family 'wordpress'"),
 ])
 def test_config_errors_name_file_line_and_key(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert old in GOOD
     with pytest.raises(ConfigError, match=expected):
         load_config(write(tmp_path, GOOD.replace(old, new, 1)))
+
+
+def test_site_may_name_its_cms_family(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD.replace('unit = "县政府办公室"\n', 'unit = "县政府办公室"\ncms = "hanweb"\n', 1)))
+    assert config.sites[0].cms == "hanweb"
+    assert load_config(write(tmp_path, GOOD)).sites[0].cms is None   # detected at crawl time
+    assert "cms =" in (ROOT / "config.toml").read_text(encoding="utf-8")   # documented
 
 
 def test_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:

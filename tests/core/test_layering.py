@@ -125,7 +125,7 @@ class Block:
             raise ImportError("blocked " + name)
 sys.meta_path.insert(0, Block())
 import checks, reports, reports.notify, reports.export, reports.lifecycle, reports.assessment
-import commands.steps, crawler.probes, crawler.media.readers
+import commands.steps, commands.common, crawler.probes, crawler.media.readers, crawler.extract, crawler.profiles
 from checks import REGISTRY, ALL_RULE_IDS
 assert set(REGISTRY) == set(ALL_RULE_IDS)
 print("ok")

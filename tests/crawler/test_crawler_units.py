@@ -46,6 +46,16 @@ def test_private_addresses(address: str, private: bool) -> None:
     ("http://a/p.html", "http://a/p.html", None, "<title>关于G404线路调整的说明</title><p>G404</p>", False),
     ("http://a/p.html", "http://a/p.html", None,
      "<title>通知</title><p>" + "正文" * 400 + "如页面不存在请联系我们</p>", False),   # long page, in passing
+    ("http://a/p.html", "http://a/p.html", None, "<title>404 Not Found</title><body>nginx</body>", True),
+    ("http://a/p.html", "http://a/p.html", None, "<title>页面不存在_某县人民政府</title><p>返回首页</p>", True),
+    ("http://a/p.html", "http://a/p.html", None, "<title>错误</title><h1>404</h1><p>返回首页</p>", True),
+    # Near-misses: "404" inside a document's title or 文号, on short pages too.
+    ("http://a/p.html", "http://a/p.html", None,
+     "<title>关于印发实施方案的通知（积政发〔2024〕404号）_某县人民政府</title><p>各乡镇：</p>", False),
+    ("http://a/p.html", "http://a/p.html", None, "<title>某县人民政府令第404号</title><h1>某县人民政府令第404号</h1>", False),
+    ("http://a/p.html", "http://a/p.html", None,
+     "<title>我县404户脱贫户喜领分红</title><h1>我县404户脱贫户喜领分红</h1><p>正文</p>", False),
+    ("http://a/p.html", "http://a/p.html", None, "<title>Error 404 工作简报</title><p>x</p>", False),
 ])
 def test_soft_404(url: str, final: str, redirects: list[str] | None, html: str | None, soft: bool) -> None:
     assert bool(soft_404_reason(url, final, redirects, html)) is soft

@@ -111,6 +111,7 @@ SITE_FIELDS: dict[str, Field] = {
     "start_urls": Field(list, [], item_type=str, doc="e.g. the 政府信息公开 platform entry"),
     "hosts": Field(list, [], item_type=str, doc="other host names that belong to the site"),
     "obey_robots_txt": Field(bool, None, doc="this site's robots.txt policy (default: [crawl] obey_robots_txt)"),
+    "cms": Field(str, None, doc="the site's CMS family: trs, hanweb, ucap or generic (default: detected)"),
 }
 
 UNIT_FIELDS: dict[str, Field] = {
@@ -157,11 +158,13 @@ def config_path(cli_value: str | None) -> Path:
 
 
 def load_config(path: str | os.PathLike[str],
-                rules: Mapping[str, Mapping[str, Any]] | None = None) -> Config:
+                rules: Mapping[str, Mapping[str, Any]] | None = None,
+                cms_families: tuple[str, ...] | None = None) -> Config:
     """config.toml, validated.  ``rules`` maps each rule ID to its DEFAULTS (the checks'
     catalogue, ``checks.DEFAULTS``, passed in by the command layer): [rules.<ID>] tables
     and the rule IDs named elsewhere are checked against it.  Without it (the crawler's
-    child process, which the parent has already validated) they are checked for types only."""
+    child process, which the parent has already validated) they are checked for types only.
+    ``cms_families`` likewise names the CMS profiles a site may name (``crawler.profiles.names()``)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -173,7 +176,7 @@ def load_config(path: str | os.PathLike[str],
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return _Validator(path, text, rules).build(data)
+    return _Validator(path, text, rules, cms_families).build(data)
 
 
 def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> ConfigError:
@@ -186,10 +189,12 @@ def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> Confi
 
 
 class _Validator:
-    def __init__(self, path: Path, text: str, rules: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    def __init__(self, path: Path, text: str, rules: Mapping[str, Mapping[str, Any]] | None = None,
+                 cms_families: tuple[str, ...] | None = None) -> None:
         self.path = path
         self.lines = text.splitlines()
         self.rule_defaults = rules
+        self.cms_families = cms_families
 
     # -- error helpers ---------------------------------------------------
     def error(self, keypath: tuple[str | int, ...], what: str) -> ConfigError:
@@ -309,8 +314,12 @@ class _Validator:
                 self.check_url(u, ("sites", i, "start_urls"))
             if s["unit"] not in names:
                 raise self.error(("sites", i, "unit"), f"unit {s['unit']!r} is not defined in [[units]]")
+            families = self.cms_families
+            if s["cms"] is not None and families is not None and s["cms"] not in families:
+                raise self.error(("sites", i, "cms"),
+                                 f"unknown CMS family {s['cms']!r} (known: {', '.join(families)})")
             sites.append(Site(s["id"], s["name"], s["url"], s["unit"], tuple(s["start_urls"]), tuple(s["hosts"]),
-                              s["obey_robots_txt"]))
+                              s["obey_robots_txt"], s["cms"]))
         ids = [s.id for s in sites]
         for sid in ids:
             if ids.count(sid) > 1:

@@ -64,6 +64,7 @@ class Site:
     start_urls: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()     # extra host names that belong to the site
     obey_robots_txt: bool | None = None   # None: [crawl] obey_robots_txt
+    cms: str | None = None                # a crawler.profiles family name; None: detected
 
 
 @dataclass(frozen=True)
