@@ -28,19 +28,15 @@ import json
 import logging
 import logging.handlers
 import os
-import pickle
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,17 +45,18 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEve
 from apscheduler.executors.base import run_job as _apscheduler_run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
-from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
+from apscheduler.util import utc_timestamp_to_datetime
 
 from zwgk.config import Config, ConfigError, config_error, config_path
 from commands.common import load_config
-from zwgk.store import pid_alive
+from zwgk.store import Store
+from zwgk.store.schedule import (History, SchedulerLock, SQLiteJobStore, _now,
+                                 save_job_states, status_snapshot)
 
 log = logging.getLogger("zwgk.scheduler")
 
@@ -204,256 +201,6 @@ def parse_schedule(config: Config) -> ScheduleConfig:
         stop_grace=sec["stop_grace"], log_file=log_file, log_max_bytes=sec["log_max_bytes"],
         log_backups=sec["log_backups"], heartbeat=float(sec["heartbeat"]),
         lock_stale_after=float(sec["lock_stale_after"]))
-
-
-# -- database helpers --------------------------------------------------------------------
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    return db
-
-
-def _cmdline(pid: int) -> str | None:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:
-        return None
-
-
-class SQLiteJobStore(BaseJobStore):
-    """APScheduler 3's SQLAlchemyJobStore, on sqlite3 and the zwgk database.
-
-    One short connection per call: APScheduler calls the store from its main
-    loop and from add_job in other threads.
-    """
-
-    def __init__(self, path: Path, table: str = "schedule_jobstore") -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.table = table
-
-    def _db(self) -> closing[sqlite3.Connection]:
-        return closing(_connect(self.path))
-
-    def lookup_job(self, job_id: str) -> Job | None:
-        with self._db() as db:
-            row = db.execute(f"SELECT job_state FROM {self.table} WHERE id=?", (job_id,)).fetchone()
-        return self._reconstitute(row["job_state"]) if row else None
-
-    def get_due_jobs(self, now: datetime) -> list[Job]:
-        return self._jobs("WHERE next_run_time <= ?", (datetime_to_utc_timestamp(now),))
-
-    def get_next_run_time(self) -> datetime | None:
-        with self._db() as db:
-            row = db.execute(f"SELECT next_run_time FROM {self.table} WHERE next_run_time IS NOT NULL "
-                             "ORDER BY next_run_time LIMIT 1").fetchone()
-        return utc_timestamp_to_datetime(row[0]) if row else None
-
-    def get_all_jobs(self) -> list[Job]:
-        jobs = self._jobs()
-        self._fix_paused_jobs_sorting(jobs)
-        return jobs
-
-    def add_job(self, job: Job) -> None:
-        try:
-            with self._db() as db:
-                db.execute(f"INSERT INTO {self.table}(id, next_run_time, job_state) VALUES (?,?,?)",
-                           (job.id, datetime_to_utc_timestamp(job.next_run_time),
-                            pickle.dumps(job.__getstate__(), pickle.HIGHEST_PROTOCOL)))
-        except sqlite3.IntegrityError:
-            raise ConflictingIdError(job.id) from None
-
-    def update_job(self, job: Job) -> None:
-        with self._db() as db:
-            cur = db.execute(f"UPDATE {self.table} SET next_run_time=?, job_state=? WHERE id=?",
-                             (datetime_to_utc_timestamp(job.next_run_time),
-                              pickle.dumps(job.__getstate__(), pickle.HIGHEST_PROTOCOL), job.id))
-        if cur.rowcount == 0:
-            raise JobLookupError(job.id)
-
-    def remove_job(self, job_id: str) -> None:
-        with self._db() as db:
-            cur = db.execute(f"DELETE FROM {self.table} WHERE id=?", (job_id,))
-        if cur.rowcount == 0:
-            raise JobLookupError(job_id)
-
-    def remove_all_jobs(self) -> None:
-        with self._db() as db:
-            db.execute(f"DELETE FROM {self.table}")
-
-    def _reconstitute(self, state: bytes) -> Job:
-        job_state = pickle.loads(state)
-        job_state["jobstore"] = self
-        job = Job.__new__(Job)
-        job.__setstate__(job_state)
-        job._scheduler = self._scheduler
-        job._jobstore_alias = self._alias
-        return job
-
-    def _jobs(self, where: str = "", args: tuple[Any, ...] = ()) -> list[Job]:
-        jobs, failed = [], []
-        with self._db() as db:
-            rows = db.execute(f"SELECT id, job_state FROM {self.table} {where} ORDER BY next_run_time",
-                              args).fetchall()
-            for row in rows:
-                try:
-                    jobs.append(self._reconstitute(row["job_state"]))
-                except Exception:
-                    self._logger.exception('Unable to restore job "%s" -- removing it', row["id"])
-                    failed.append(row["id"])
-            for job_id in failed:
-                db.execute(f"DELETE FROM {self.table} WHERE id=?", (job_id,))
-        return jobs
-
-    def __repr__(self) -> str:
-        return f"<SQLiteJobStore {self.path}>"
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    pid: int
-    host: str
-    token: str
-    started_at: datetime
-    heartbeat_at: datetime
-
-    def age(self, now: datetime) -> float:
-        return (now - self.heartbeat_at).total_seconds()
-
-    def describe(self, now: datetime) -> str:
-        return (f"pid {self.pid} on host {self.host}, since {self.started_at.isoformat(timespec='seconds')}, "
-                f"last heartbeat {self.age(now):.0f} s ago")
-
-
-class SchedulerLock:
-    """The one row in schedule_lock that lets a scheduler run jobs."""
-
-    def __init__(self, path: Path, stale_after: float, pid: int | None = None, host: str | None = None) -> None:
-        self.path = path
-        self.stale_after = stale_after
-        self.pid = pid or os.getpid()
-        self.host = host or socket.gethostname()
-        self.token = uuid.uuid4().hex
-
-    def holder(self) -> LockHolder | None:
-        with closing(_connect(self.path)) as db:
-            return _holder(db)
-
-    def is_stale(self, holder: LockHolder, now: datetime) -> bool:
-        if holder.host == self.host:
-            if not pid_alive(holder.pid):
-                return True          # certain on the same host: nobody runs jobs under that lock
-            if holder.age(now) > self.stale_after:
-                cmd = _cmdline(holder.pid)
-                return cmd is not None and "schedule" not in cmd    # the pid was reused
-            return False
-        return holder.age(now) > self.stale_after     # another host: only the heartbeat can tell
-
-    def try_acquire(self) -> tuple[bool, LockHolder | None]:
-        """(acquired, the previous holder or the one that keeps us out)."""
-        with closing(_connect(self.path)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                holder = _holder(db)
-                now = _now()
-                if holder is None or holder.token == self.token or self.is_stale(holder, now):
-                    db.execute("INSERT OR REPLACE INTO schedule_lock VALUES (?,?,?,?,?,?)",
-                               (LOCK_NAME, self.token, self.pid, self.host, now.isoformat(), now.isoformat()))
-                    db.execute("COMMIT")
-                    return True, holder
-                db.execute("COMMIT")
-                return False, holder
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-
-    def heartbeat(self) -> bool:
-        """False when the lock is no longer ours."""
-        with closing(_connect(self.path)) as db:
-            cur = db.execute("UPDATE schedule_lock SET heartbeat_at=? WHERE name=? AND token=?",
-                             (_now().isoformat(), LOCK_NAME, self.token))
-        return cur.rowcount == 1
-
-    def release(self) -> None:
-        with closing(_connect(self.path)) as db:
-            db.execute("DELETE FROM schedule_lock WHERE name=? AND token=?", (LOCK_NAME, self.token))
-
-
-def _holder(db: sqlite3.Connection) -> LockHolder | None:
-    row = db.execute("SELECT * FROM schedule_lock WHERE name=?", (LOCK_NAME,)).fetchone()
-    if row is None:
-        return None
-    return LockHolder(row["pid"], row["host"], row["token"], datetime.fromisoformat(row["started_at"]),
-                      datetime.fromisoformat(row["heartbeat_at"]))
-
-
-class History:
-    """schedule_history: one row per job slot."""
-
-    def __init__(self, path: Path, pid: int | None = None, host: str | None = None) -> None:
-        self.path = path
-        self.pid = pid or os.getpid()
-        self.host = host or socket.gethostname()
-
-    def begin(self, job_id: str, slot: str) -> int | None:
-        """A new 'running' row, or None when this slot has already started once."""
-        try:
-            with closing(_connect(self.path)) as db:
-                cur = db.execute(
-                    "INSERT INTO schedule_history(job_id, slot, scheduler_pid, host, started_at, status) "
-                    "VALUES (?,?,?,?,?,'running')", (job_id, slot, self.pid, self.host, _now().isoformat()))
-                return int(cur.lastrowid)
-        except sqlite3.IntegrityError:
-            return None
-
-    def note_not_run(self, job_id: str, slot: str, status: str, why: str) -> None:
-        """A slot that did not run: 'missed' (past misfire_grace_time) or 'skipped' (still running)."""
-        now = _now().isoformat()
-        with closing(_connect(self.path)) as db:
-            db.execute("INSERT OR IGNORE INTO schedule_history(job_id, slot, scheduler_pid, host, started_at, "
-                       "ended_at, status, stderr_tail) VALUES (?,?,?,?,?,?,?,?)",
-                       (job_id, slot, self.pid, self.host, now, now, status, why))
-
-    def set_child(self, row_id: int, pid: int, command: str) -> None:
-        with closing(_connect(self.path)) as db:
-            db.execute("UPDATE schedule_history SET child_pid=?, command=? WHERE id=?", (pid, command, row_id))
-
-    def finish(self, row_id: int, status: str, exit_code: int | None, summary: dict[str, Any],
-               stderr_tail: str) -> None:
-        with closing(_connect(self.path)) as db:
-            db.execute("UPDATE schedule_history SET ended_at=?, status=?, exit_code=?, summary=?, stderr_tail=? "
-                       "WHERE id=?", (_now().isoformat(), status, exit_code,
-                                      json.dumps(summary, ensure_ascii=False), stderr_tail, row_id))
-
-    def recover_abandoned(self) -> list[str]:
-        """Rows left 'running' by a scheduler that is gone become 'abandoned'.
-
-        Called while holding the lock, so no other live scheduler can own them.
-        A child still running for a dead scheduler of this host is stopped: it
-        would otherwise run beside the next instance of its job.
-        """
-        notes = []
-        with closing(_connect(self.path)) as db:
-            rows = db.execute("SELECT * FROM schedule_history WHERE status='running' AND scheduler_pid != ?",
-                              (self.pid,)).fetchall()
-            for row in rows:
-                note = f"scheduler pid {row['scheduler_pid']} on {row['host']} ended while the job ran"
-                child = row["child_pid"]
-                if row["host"] == self.host and child and pid_alive(child) and "commands.cli" in (_cmdline(child) or ""):
-                    try:
-                        os.killpg(child, signal.SIGTERM)
-                        note += f"; its orphaned child process {child} was stopped"
-                    except (ProcessLookupError, PermissionError):
-                        pass
-                db.execute("UPDATE schedule_history SET status='abandoned', ended_at=?, stderr_tail=? WHERE id=?",
-                           (_now().isoformat(), note, row["id"]))
-                notes.append(f"{row['job_id']} slot {row['slot']}: {note}")
-        return notes
 
 
 # -- running jobs --------------------------------------------------------------------------
@@ -733,18 +480,6 @@ def reconcile_jobs(scheduler: BlockingScheduler, store: SQLiteJobStore, conf: Sc
     return states
 
 
-def save_job_states(path: Path, conf: ScheduleConfig, states: dict[str, tuple[str, str]]) -> None:
-    with closing(_connect(path)) as db:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM schedule_jobs")
-        for spec in conf.jobs:
-            state, note = states[spec.id]
-            db.execute("INSERT INTO schedule_jobs VALUES (?,?,?,?,?,?)",
-                       (spec.id, spec.spec, json.dumps([list(c) for c in spec.commands]), state, note,
-                        _now().isoformat()))
-        db.execute("COMMIT")
-
-
 def cmd_schedule(args: argparse.Namespace) -> int:
     global _RUNNER
     from zwgk.store import Store
@@ -899,20 +634,12 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def gather_status(conf: ScheduleConfig, now: datetime) -> dict[str, Any]:
-    from zwgk.store import Store
-
     with Store(conf.database) as store:
-        db = store.db
-        holder = _holder(db)
-        states = {r["job_id"]: r for r in db.execute("SELECT * FROM schedule_jobs")}
-        next_runs = {r["id"]: r["next_run_time"] for r in db.execute("SELECT id, next_run_time FROM schedule_jobstore")}
+        snap = status_snapshot(store.db, [spec.id for spec in conf.jobs])
+        holder, states, next_runs = snap.holder, snap.states, snap.next_runs
         jobs = []
         for spec in conf.jobs:
-            last = db.execute("SELECT * FROM schedule_history WHERE job_id=? "
-                              "AND status NOT IN ('missed', 'skipped') ORDER BY id DESC LIMIT 1",
-                              (spec.id,)).fetchone()
-            last_ok = db.execute("SELECT started_at FROM schedule_history WHERE job_id=? AND status='ok' "
-                                 "ORDER BY id DESC LIMIT 1", (spec.id,)).fetchone()
+            last, last_ok = snap.last.get(spec.id), snap.last_ok.get(spec.id)
             state = states.get(spec.id)
             nrt = next_runs.get(spec.id)
             jobs.append({
@@ -923,8 +650,7 @@ def gather_status(conf: ScheduleConfig, now: datetime) -> dict[str, Any]:
                 "last_run": _run_json(last, conf.timezone) if last else None,
                 "last_ok": _fmt(_dt(last_ok["started_at"]), conf.timezone) if last_ok else None,
             })
-        errors = [_run_json(r, conf.timezone) for r in db.execute(
-            "SELECT * FROM schedule_history WHERE status NOT IN ('ok', 'running') ORDER BY id DESC LIMIT 5")]
+        errors = [_run_json(r, conf.timezone) for r in snap.recent_errors]
     lock: dict[str, Any] | None = None
     if holder:
         checker = SchedulerLock(conf.database, conf.lock_stale_after)

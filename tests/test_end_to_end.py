@@ -100,3 +100,17 @@ def test_no_control_character_in_any_stored_field(inspected: dict) -> None:
     finally:
         db.close()
     assert tables and dirty == []
+
+
+def test_one_column_per_column(inspected: dict, testbed: Testbed) -> None:
+    """Pagers link 首页 as index.html / index.htm and page on with index_N or ?pageNum=: each column
+    is stored once, under its canonical URL, and every stored column is a column of the truth."""
+    from crawler.profiles import column_root
+
+    with Store(inspected["config"].database) as store:
+        stored = [c.url for c in store.columns(inspected["crawl"].run_id)]
+    assert len(stored) == len(set(stored))
+    assert [u for u in stored if column_root(u) != u] == []
+    truth = {c["url"] for c in testbed.ground_truth()["columns"]}
+    templated = [u for u in stored if "wjw." in u or "xxgk.fgj." in u]
+    assert templated and set(templated) <= truth
