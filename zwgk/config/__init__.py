@@ -170,15 +170,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
 }
 
 # The sections and arrays of the other parts (probes, 政务新媒体, the scheduler, notices,
-# 方案 tasks) are declared beside this module, one module each, as
+# 方案 tasks, the scoring) are declared beside this module, one module each, as
 # CONFIG_SECTIONS = {name: {key: Field}} (plain tables) and/or
 # CONFIG_ARRAYS = {name: {key: Field}} (arrays of tables, [[name]]), with an optional
 # validate(config, rule_ids) for their cross-checks.  They reach the code as
 # Config.section(name) or Config.array(name).
 def component_modules() -> list[Any]:
-    from zwgk.config import media, notify, probes, schedule, tasks
+    from zwgk.config import assessment, media, notify, probes, schedule, tasks
 
-    return [probes, media, schedule, notify, tasks]
+    return [probes, media, schedule, notify, tasks, assessment]
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:
@@ -252,7 +252,7 @@ def load_config(path: str | os.PathLike[str],
 
     Every error is found before one is reported: the ConfigError lists them all, one a line."""
     config, problems = _load(Path(path), rules)
-    errors = tuple(p for p in problems if p.level == "error")
+    errors = tuple(sorted((p for p in problems if p.level == "error"), key=lambda p: p.line or 0))
     if errors or config is None:
         raise ConfigError("\n".join(str(p) for p in errors), errors)
     return config
@@ -351,12 +351,26 @@ class _Validator:
         return Problem(self.path, line, "", f"not valid TOML: {message}", hint)
 
     def placeholders(self) -> list[Problem]:
+        """A warning for each key line still holding a placeholder (comments are not values)."""
         out = []
+        table: tuple[str | int, ...] = ()
+        counts: dict[str, int] = {}
         for n, line in enumerate(self.lines, 1):
+            header = re.match(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]", line)
+            if header:
+                name = header.group(2).replace('"', "")
+                if header.group(1) == "[[":
+                    counts[name] = counts.get(name, 0) + 1
+                    table = (*name.split("."), counts[name] - 1)
+                else:
+                    table = tuple(name.split("."))
+                continue
+            key, eq, _value = line.partition("=")
+            if not eq or key.strip().startswith("#"):
+                continue
             for marker in PLACEHOLDERS:
                 if marker in line:
-                    key = line.split("=", 1)[0].strip() if "=" in line.split("#", 1)[0] else ""
-                    out.append(Problem(self.path, n, "", f"placeholder {marker!r}{' in ' + key if key else ''}",
+                    out.append(Problem(self.path, n, _dotted((*table, key.strip())), f"placeholder {marker!r}",
                                        "replace it with the county's real value before the inspection counts",
                                        "warning"))
                     break
@@ -368,7 +382,7 @@ class _Validator:
         counts: dict[str, int] = {}
         best: int | None = None
         header_re = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-        key_re = re.compile(r'^\s*("?)([A-Za-z0-9_\-.]+)\1\s*=')
+        key_re = re.compile(r'^\s*("?)([A-Za-z0-9_\-.]+|[^"=\s]+(?="))\1\s*=')
         for n, line in enumerate(self.lines, 1):
             m = header_re.match(line)
             if m:
@@ -436,16 +450,17 @@ class _Validator:
                 return False
         if f.choices and value not in f.choices:
             self.report(keypath, f"expected one of {', '.join(map(str, f.choices))}, got {value!r}",
-                        f"write {key} = {_toml(f.choices[0])}")
+                        self.example(key, f))
             return False
+        ok = True
         if f.check is not None:
             for item in (value if isinstance(value, list) else [value]):
                 problem = f.check(item)
                 if problem:
                     what, _, hint = problem.partition(" — ")
                     self.report(keypath, what, hint)
-                    return False
-        return True
+                    ok = False
+        return ok
 
     def check_number(self, value: float, f: Field, keypath: tuple[str | int, ...]) -> bool:
         key = str(keypath[-1])
