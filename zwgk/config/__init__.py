@@ -344,6 +344,9 @@ class _Validator:
                     hint = (f"line {n} writes [{h.group(1)}] with single brackets: each entry is an array "
                             f"table, write [[{h.group(1)}]]")
                     break
+        key = text.split("=", 1)[0].strip() if "=" in text else ""
+        if not hint and key and not re.fullmatch(r"[A-Za-z0-9_.\-\"' ]+", key):
+            hint = f'a key that is not A-Z, 0-9, _ or - needs double quotes: "{key}" = …'
         if not hint and "=" not in text and text.strip() and not text.strip().startswith(("[", "#")):
             hint = "write key = value (strings in double quotes)"
         if not hint:
