@@ -51,3 +51,24 @@ def test_config_toml_has_account_and_media_examples() -> None:
         assert re.search(rf'^\s*#?\s*source\s*=\s*"{source}"', found["accounts"], re.M), source
     assert "[[accounts]]" in found["accounts"] and "[media]" in found["media"]
     assert set(ARRAY_NAMES) <= set(found)
+
+
+def uncommented(text: str, start: str, end: str | None) -> str:
+    """The commented-out example between two markers, as TOML."""
+    block = text[text.index(start): text.index(end) if end else None]
+    return "\n".join(re.sub(r"^# ?", "", line) for line in block.splitlines() if line.startswith("#"))
+
+
+def test_the_commented_examples_are_valid_and_the_assessment_defaults_are_todays(tmp_path: Path) -> None:
+    from commands.common import load_config
+    from reports.assessment import DEFAULT_SCORING, scoring
+    from zwgk.config.media import load_accounts
+
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    accounts = uncommented(text, "# [[accounts]]", "# How the accounts")
+    assessment = uncommented(text, "# [assessment]", None)
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n" + accounts + "\n" + assessment + "\n", encoding="utf-8")
+    config = load_config(path)
+    assert {a.source for a in load_accounts(config)} == {"rss", "html", "manual"}
+    assert scoring(config) == DEFAULT_SCORING
