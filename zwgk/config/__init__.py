@@ -282,10 +282,7 @@ def _load(path: Path, rules: Mapping[str, Mapping[str, Any]] | None) -> tuple[Co
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [validator.toml_problem(exc)]
-    try:
-        config = validator.build(data)
-    except _Stop:
-        config = None
+    config = validator.build(data)
     return (None if validator.errors() else config), validator.problems + validator.placeholders()
 
 
@@ -296,10 +293,6 @@ def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> Confi
     except OSError:
         return ConfigError(f"{path}: {_dotted(keypath)}: {what}")
     return _Validator(path, text).error(keypath, what)
-
-
-class _Stop(Exception):
-    """The file's structure is too broken to check further."""
 
 
 _FULL_WIDTH = "“”‘’＂＇＝［］"
