@@ -28,7 +28,6 @@ import json
 import logging
 import logging.handlers
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -48,11 +47,10 @@ from apscheduler.job import Job
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import utc_timestamp_to_datetime
 
 from zwgk.config import Config, ConfigError, config_error, config_path
+from zwgk.config.schedule import _cron_weekdays, parse_spec  # noqa: F401 - re-exported
 from commands.common import load_config
 from zwgk.store import Store
 from zwgk.store.schedule import (History, SchedulerLock, SQLiteJobStore, _now,
@@ -113,59 +111,8 @@ class ScheduleConfig:
         return next(j for j in self.jobs if j.id == job_id)
 
 
-_EVERY = re.compile(r"^every\s+(\d+)\s*([a-z]*)$", re.IGNORECASE)
-_UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
-          "h": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
-_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def parse_spec(text: str, tz: ZoneInfo) -> BaseTrigger | None:
-    """A trigger from 'off', 'every N[s|m|h|d]' or a five-field crontab expression.
-
-    Raises ValueError with a message for the user.  Day of week follows cron
-    (0 and 7 = Sunday), not APScheduler 3 (0 = Monday): numbers are turned
-    into day names before APScheduler sees them.
-    """
-    s = text.strip()
-    if s.lower() == "off":
-        return None
-    if s.lower().startswith("every"):
-        m = _EVERY.match(s)
-        if not m or m.group(2).lower() not in _UNITS | {"": 1}:
-            raise ValueError(f"expected an interval like 'every 30s', 'every 10m', 'every 2h' or 'every 1d', "
-                             f"got {text!r}")
-        seconds = int(m.group(1)) * _UNITS.get(m.group(2).lower(), 1)
-        if seconds < 1:
-            raise ValueError(f"an interval must be at least 1 second, got {text!r}")
-        return IntervalTrigger(seconds=seconds, timezone=tz)
-    fields = s.split()
-    if len(fields) != 5:
-        raise ValueError(f"expected a crontab expression with 5 fields (minute hour day month weekday), "
-                         f"'every N[s|m|h|d]' or 'off', got {text!r}")
-    weekdays = _cron_weekdays(fields[4])
-    try:
-        return CronTrigger(minute=fields[0], hour=fields[1], day=fields[2], month=fields[3],
-                           day_of_week=weekdays, timezone=tz)
-    except ValueError as exc:
-        raise ValueError(f"not a valid crontab expression {text!r}: {exc}") from None
-
-
-def _cron_weekdays(field_text: str) -> str:
-    if field_text == "*" or re.fullmatch(r"[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*", field_text):
-        return field_text.lower()
-    days: set[int] = set()
-    for part in field_text.split(","):
-        m = re.fullmatch(r"(\*|\d+(?:-\d+)?)(?:/(\d+))?", part)
-        if not m:
-            raise ValueError(f"day of week {field_text!r}: use 0-7 (0 and 7 = Sunday) or mon, tue … sun")
-        lo, hi = (0, 6) if m.group(1) == "*" else (
-            tuple(int(x) for x in m.group(1).split("-")) if "-" in m.group(1)
-            else (int(m.group(1)), 6 if m.group(2) else int(m.group(1))))
-        step = int(m.group(2) or 1)
-        if not (0 <= lo <= hi <= 7) or step < 1:
-            raise ValueError(f"day of week {field_text!r}: use 0-7 (0 and 7 = Sunday) or mon, tue … sun")
-        days.update(d % 7 for d in range(lo, hi + 1, step))
-    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+# The timing strings are parsed by the config schema (zwgk.config.schedule), which checks
+# them when config.toml is loaded; parse_spec and _cron_weekdays are re-exported here.
 
 
 def _config_error(config: Config, key: str, what: str) -> ConfigError:

@@ -86,6 +86,7 @@ class ReportView:
     degraded: bool
     degraded_note: str | None = None
     unowned_columns: tuple[tuple[str, str, str, str], ...] = ()   # (site, column name, class, url)
+    pass_score: float = 60.0             # [assessment] pass_score
 
 
 def severity_label(value: Severity | str) -> str:
@@ -129,7 +130,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
                columns: Sequence[Any] = ()) -> ReportView:
-    from reports.assessment import INDICATORS, assess, by_unit
+    from reports.assessment import INDICATORS, assess, by_unit, scoring
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
     types = {u.name: u.type for u in config.units}
@@ -169,7 +170,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
         unverified=summary.get("unverified", {}), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
-        unowned_columns=unowned(config, columns))
+        unowned_columns=unowned(config, columns), pass_score=scoring(config).pass_score)
 
 
 CLASS_LABEL = {"news": "动态要闻", "notice": "通知公告", "policy": "政策文件", "personnel": "人事", "plan": "规划",

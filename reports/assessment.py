@@ -6,34 +6,57 @@ Counting rules and scores live here, not in the checks (STYLE.md):
 - otherwise 100 minus the deductions, each indicator capped at its own points, each
   finding deducted once (a column is reported under one UPD rule only, a link under
   one LNK rule only — the checks see to that);
-- below 60 → 不合格.
+- below 60 (the pass mark) → 不合格.
 - 政务新媒体 accounts: MED001 is the account's veto.
 - Per unit: the findings whose unit it is; findings of a 方案 task (config [[tasks]])
   also go to the task's 牵头单位.
 
 The points per finding and the caps are **unconfirmed** (19号's tables were not found
-in an original text): they are DEFAULTS here, overridable in config.toml [assessment].
+in an original text): the defaults are declared in zwgk.config.assessment, and config.toml
+[assessment] overrides them (points per rule, caps per indicator, the pass mark and the
+veto counts); ``scoring(config)`` reads them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from zwgk.config.assessment import INDICATORS as DEFAULT_INDICATORS
 from zwgk.config.media import load_accounts
 from zwgk.records import Finding, Severity
 from reports.routing import leads
 
-# indicator -> (cap, {rule: points per finding}); notices deduct nothing.
-INDICATORS: dict[str, tuple[float, dict[str, float]]] = {
-    "可用性": (20.0, {"LNK001": 1.0, "LNK002": 0.1, "LNK003": 0.1, "LNK004": 0.1}),
-    "信息更新": (20.0, {"UPD002": 2.0, "UPD003": 2.0, "UPD004": 1.0, "UPD005": 2.0}),
-    "信息公开平台": (20.0, {"COL001": 5.0, "COL002": 2.0, "COL003": 5.0}),
-    "公开时效": (15.0, {"LAG001": 1.0, "LAG004": 0.5}),
-    "IPv6支持": (10.0, {"NET001": 5.0, "NET002": 5.0, "NET003": 3.0, "NET004": 2.0, "NET005": 2.0}),
-    "网站标识": (5.0, {"SID001": 2.0, "SID002": 2.0}),
-}
+# The defaults (today's scoring) are declared with the [assessment] keys in zwgk.config.assessment.
+INDICATORS = DEFAULT_INDICATORS
 UPD_VETO = {"UPD002+UPD003": 5, "UPD004": 10, "UPD005": 5}
 PASS_SCORE = 60.0
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What [assessment] sets: points per finding and caps per indicator, the pass mark and
+    the 栏目不更新 veto counts."""
+    indicators: Mapping[str, tuple[float, Mapping[str, float]]] = field(default_factory=lambda: INDICATORS)
+    upd_veto: Mapping[str, int] = field(default_factory=lambda: UPD_VETO)
+    pass_score: float = PASS_SCORE
+
+
+DEFAULT_SCORING = Scoring()
+
+
+def scoring(config: Any) -> Scoring:
+    """The scoring of config.toml's [assessment]: the defaults with its keys applied."""
+    sec = getattr(config, "extra_sections", {}).get("assessment")
+    if not sec:
+        return DEFAULT_SCORING
+    caps, points = sec.get("caps") or {}, sec.get("points") or {}
+    indicators = {name: (float(caps.get(name, cap)), {r: float(points.get(r, p)) for r, p in table.items()})
+                  for name, (cap, table) in INDICATORS.items()}
+    veto = {"UPD002+UPD003": sec["veto_news_notice_columns"], "UPD004": sec["veto_stale_columns"],
+            "UPD005": sec["veto_blank_columns"]}
+    return Scoring(indicators, veto, float(sec["pass_score"]))
+
+
 MEDIA_RULES = ("MED001", "MED002", "MED003", "MED004")
 
 
@@ -60,25 +83,28 @@ class UnitFindings:
     as_lead: tuple[tuple[str, Finding], ...] = field(default=())   # (task name, finding)
 
 
-def assess_site(site_id: str, name: str, findings: Sequence[Finding]) -> Verdict:
+def assess_site(site_id: str, name: str, findings: Sequence[Finding],
+                scoring: Scoring = DEFAULT_SCORING) -> Verdict:
     mine = [f for f in findings if f.site == site_id and f.rule not in MEDIA_RULES]
     vetoes = [f"{f.rule} {f.message}" for f in mine if f.severity is Severity.VETO]
     count = {r: sum(1 for f in mine if f.rule == r) for r in ("UPD002", "UPD003", "UPD004", "UPD005")}
-    if count["UPD002"] + count["UPD003"] >= UPD_VETO["UPD002+UPD003"]:
-        vetoes.append(f"栏目不更新：动态要闻类与通知公告政策文件类栏目共{count['UPD002'] + count['UPD003']}个未按时更新（≥5个即单项否决）")
-    if count["UPD004"] >= UPD_VETO["UPD004"]:
-        vetoes.append(f"栏目不更新：{count['UPD004']}个应更新栏目长期未更新（≥10个即单项否决）")
-    if count["UPD005"] >= UPD_VETO["UPD005"]:
-        vetoes.append(f"栏目不更新：{count['UPD005']}个空白栏目（≥5个即单项否决）")
+    veto = scoring.upd_veto
+    if count["UPD002"] + count["UPD003"] >= veto["UPD002+UPD003"]:
+        vetoes.append(f"栏目不更新：动态要闻类与通知公告政策文件类栏目共{count['UPD002'] + count['UPD003']}个未按时更新"
+                      f"（≥{veto['UPD002+UPD003']}个即单项否决）")
+    if count["UPD004"] >= veto["UPD004"]:
+        vetoes.append(f"栏目不更新：{count['UPD004']}个应更新栏目长期未更新（≥{veto['UPD004']}个即单项否决）")
+    if count["UPD005"] >= veto["UPD005"]:
+        vetoes.append(f"栏目不更新：{count['UPD005']}个空白栏目（≥{veto['UPD005']}个即单项否决）")
     deductions: dict[str, float] = {}
-    for indicator, (cap, points) in INDICATORS.items():
+    for indicator, (cap, points) in scoring.indicators.items():
         taken = sum(points.get(f.rule, 0.0) for f in mine)
         if taken:
             deductions[indicator] = round(min(cap, taken), 2)
     if vetoes:
         return Verdict(site_id, name, "网站", False, None, tuple(vetoes), deductions, len(mine))
     score = round(100.0 - sum(deductions.values()), 2)
-    return Verdict(site_id, name, "网站", score >= PASS_SCORE, score, (), deductions, len(mine))
+    return Verdict(site_id, name, "网站", score >= scoring.pass_score, score, (), deductions, len(mine))
 
 
 def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None = None) -> list[Verdict]:
@@ -95,7 +121,8 @@ def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None
 
 def assess(config: Any, findings: Sequence[Finding]) -> list[Verdict]:
     """A verdict for every configured site, and for every account with a finding."""
-    verdicts = [assess_site(s.id, s.name, findings) for s in config.sites]
+    rules = scoring(config)
+    verdicts = [assess_site(s.id, s.name, findings, rules) for s in config.sites]
     names = {a.key: a.name for a in load_accounts(config)}   # manual entries: "manual:<name>"
     return verdicts + assess_accounts(findings, names)
 

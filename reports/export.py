@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from reports.assessment import assess_site
+from reports.assessment import assess_site, scoring
 from zwgk.records import DocumentObs, Finding
 from zwgk.workdays import calendar_for
 
@@ -165,9 +165,11 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
                        tuple(rows), tuple(all_notes), assessed=assess is not None)
 
 
-def load_assessor() -> Callable[[str, str, Sequence[Finding]], Any]:
-    """The 19号 scoring of one site (reports.assessment.assess_site)."""
-    return assess_site
+def load_assessor(config: Any = None) -> Callable[[str, str, Sequence[Finding]], Any]:
+    """The 19号 scoring of one site (reports.assessment.assess_site), as config.toml's
+    [assessment] sets it."""
+    rules = scoring(config)
+    return lambda site_id, name, findings: assess_site(site_id, name, findings, rules)
 
 
 def yearly_findings(store: Any, year: int) -> tuple[list[Finding], list[int]]:
@@ -187,7 +189,7 @@ def table_from_store(config: Any, store: Any, year: int | None,
     from checks.base import Observations
 
     if assess == "auto":
-        assess = load_assessor()
+        assess = load_assessor(config)
 
     if year is None:
         run = store.latest_run("check")

@@ -22,6 +22,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from zwgk.config import parse_nameserver  # noqa: F401 - re-exported: the crawler and probes use it from here
 from zwgk.records.probes import ResolveStatus
 
 logger = logging.getLogger(__name__)
@@ -80,39 +81,7 @@ class Resolution:
 
 
 # --- configuration ---------------------------------------------------------------------------
-
-
-def parse_nameserver(entry: str) -> tuple[str, int]:
-    """``"IP"``, ``"IP:PORT"``, ``"IPv6"`` or ``"[IPv6]:PORT"`` → ``(ip, port)``.
-
-    Raises ValueError (a config error) for anything else, hostnames included: a resolver cannot
-    be found by name.
-    """
-    text = entry.strip()
-    host, port = text, 53
-    if text.startswith("["):
-        close = text.find("]")
-        if close < 0:
-            raise ValueError(f"bad nameserver {entry!r}: missing ']'")
-        host, rest = text[1:close], text[close + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                raise ValueError(f"bad nameserver {entry!r}")
-            port = _parse_port(rest[1:], entry)
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-        port = _parse_port(port_text, entry)
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(f"bad nameserver {entry!r}: not an IP address") from None
-    return str(address), port
-
-
-def _parse_port(text: str, entry: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"bad nameserver {entry!r}: bad port {text!r}")
-    return int(text)
+# parse_nameserver lives with the config schema (zwgk.config), which checks the entries at load.
 
 
 def parse_nameservers(entries: Iterable[str]) -> tuple[tuple[str, int], ...]:

@@ -62,3 +62,66 @@ lead_units = ["县政府办公室"]
     units = {u.unit: u for u in by_unit(config, [f("LAG001"), f("COL001")])}
     assert len(units["大河家镇"].own) == 2
     assert [(t, x.rule) for t, x in units["县政府办公室"].as_lead] == [("第26项", "LAG001")]
+
+
+# --- [assessment] in config.toml -----------------------------------------------------------------
+ASSESSED = """
+[[sites]]
+id = "portal"
+name = "门户"
+url = "https://www.example.gov.cn/"
+unit = "大河家镇"
+
+[[units]]
+name = "大河家镇"
+type = "乡镇"
+"""
+
+
+def config_with(tmp_path, assessment=""):
+    path = tmp_path / "config.toml"
+    path.write_text(ASSESSED + assessment, encoding="utf-8")
+    return load_config(path)
+
+
+def test_without_assessment_the_scoring_is_the_default(tmp_path):
+    from reports.assessment import DEFAULT_SCORING, scoring
+
+    assert scoring(config_with(tmp_path)) == DEFAULT_SCORING
+    assert DEFAULT_SCORING.pass_score == 60 and DEFAULT_SCORING.upd_veto["UPD004"] == 10
+
+
+def test_a_changed_pass_mark_changes_the_verdict(tmp_path):
+    from reports.assessment import assess
+
+    findings = [f("LAG001", url=f"http://l/{i}") for i in range(15)]       # 公开时效 capped at 15 → 85
+    assert [v.passed for v in assess(config_with(tmp_path), findings)] == [True]
+    strict = assess(config_with(tmp_path, "\n[assessment]\npass_score = 90\n"), findings)
+    assert strict[0].score == 85 and not strict[0].passed
+
+
+def test_changed_points_and_caps_change_the_score(tmp_path):
+    from reports.assessment import assess
+
+    findings = [f("LNK001", url=f"http://x/{i}") for i in range(10)]
+    assert assess(config_with(tmp_path), findings)[0].score == 90
+    conf = config_with(tmp_path, '\n[assessment.points]\nLNK001 = 5\n\n[assessment.caps]\n"可用性" = 45\n')
+    v = assess(conf, findings)[0]
+    assert v.deductions == {"可用性": 45} and v.score == 55 and not v.passed
+
+
+def test_a_changed_veto_count_changes_the_verdict(tmp_path):
+    from reports.assessment import assess
+
+    three_blank = [f("UPD005", url=f"http://b/{i}") for i in range(3)]
+    assert assess(config_with(tmp_path), three_blank)[0].passed
+    v = assess(config_with(tmp_path, "\n[assessment]\nveto_blank_columns = 3\n"), three_blank)[0]
+    assert not v.passed and "≥3个即单项否决" in v.vetoes[0]
+
+
+def test_the_export_scores_with_the_configured_assessment(tmp_path):
+    from reports.export import load_assessor
+
+    findings = [f("LAG001", url=f"http://l/{i}") for i in range(15)]
+    assert load_assessor(config_with(tmp_path))("portal", "门户", findings).passed
+    assert not load_assessor(config_with(tmp_path, "\n[assessment]\npass_score = 90\n"))("portal", "门户", findings).passed

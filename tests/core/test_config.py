@@ -81,7 +81,7 @@ def test_good_config(tmp_path: Path) -> None:
     ('name = "门户"\n', "", r"sites\[1\]: missing required key 'name'"),
     ('[zwgk]', '[zwgk]\n[crawll]', r"crawll: unknown section"),
     ('database = "db.sqlite3"', 'database = "db.sqlite3"\n[crawl]\nconcurrency_per_host = true', r"crawl.concurrency_per_host: expected an integer, got True"),
-    ('database = "db.sqlite3"', 'database = "db.sqlite3"\n[crawl]\ntimeout = -1', r"crawl.timeout: must not be negative"),
+    ('database = "db.sqlite3"', 'database = "db.sqlite3"\n[crawl]\nmax_depth = -1', r"crawl.max_depth: must not be negative"),
     ("max_working_days = 15", "max_working_days = ", r"not valid TOML.*line 21"),
     ('unit = "县政府办公室"\n', 'unit = "县政府办公室"\ncms = "wordpress"\n', r"sites\[1\].cms: unknown CMS family 'wordpress'"),
 ])

@@ -7,6 +7,8 @@ config.toml may override them under ``[rules.<ID>]``.
 """
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -22,7 +24,29 @@ UNIT_TYPES = ("县政府", "乡镇", "部门")
 
 
 class ConfigError(Exception):
-    """A problem in config.toml: the message names the file, line and key."""
+    """A problem in config.toml: the message names the file, line and key.
+
+    ``problems`` holds every error found (load_config reports them all at once)."""
+
+    def __init__(self, message: str, problems: tuple["Problem", ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake (or, with level "warning", one placeholder) in config.toml."""
+    path: Path
+    line: int | None
+    key: str                     # dotted key path, e.g. crawl.timeout or units[3].email
+    message: str
+    hint: str = ""               # what to write instead
+    level: str = "error"         # error | warning
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
 
 
 @dataclass(frozen=True)
@@ -32,6 +56,16 @@ class Field:
     required: bool = False
     item_type: type | None = None      # for lists
     doc: str = ""
+    min: float | None = None           # numbers: smallest allowed value (default 0: not negative)
+    max: float | None = None           # numbers: largest allowed value
+    above: float | None = None         # numbers: must be more than this (timeouts: > 0)
+    choices: tuple[Any, ...] = ()      # the allowed values
+    check: Any = None                  # value (or each list item) -> error message or None
+
+    def range_text(self) -> str:
+        low = f"more than {self.above:g}" if self.above is not None else (
+            f"at least {self.min:g}" if self.min is not None else "at least 0")
+        return f"{low} and at most {self.max:g}" if self.max is not None else low
 
     def describe(self) -> str:  # noqa: C901 - a plain table of words
         if self.type is list:
@@ -46,6 +80,58 @@ class Field:
 
 _NUM = (int, float)
 
+# A plain address: one @, a dotted domain, no spaces or display name.
+EMAIL_RE = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z0-9-]{2,}")
+
+
+def email_problem(value: str) -> str | None:
+    """None for "" or an address; else what is wrong and what to write (`what — hint`)."""
+    if not value or EMAIL_RE.fullmatch(value.strip()):
+        return None
+    return f"not an e-mail address: {value!r} — write a plain address such as \"zwgk@jishishan.gov.cn\""
+
+
+def parse_nameserver(entry: str) -> tuple[str, int]:
+    """``"IP"``, ``"IP:PORT"``, ``"IPv6"`` or ``"[IPv6]:PORT"`` → ``(ip, port)``.
+
+    Raises ValueError (a config error) for anything else, hostnames included: a resolver cannot
+    be found by name.
+    """
+    text = entry.strip()
+    host, port = text, 53
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise ValueError(f"bad nameserver {entry!r}: missing ']'")
+        host, rest = text[1:close], text[close + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"bad nameserver {entry!r}")
+            port = _parse_port(rest[1:], entry)
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+        port = _parse_port(port_text, entry)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"bad nameserver {entry!r}: not an IP address") from None
+    return str(address), port
+
+
+def _parse_port(text: str, entry: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"bad nameserver {entry!r}: bad port {text!r}")
+    return int(text)
+
+
+def nameserver_problem(value: str) -> str | None:
+    try:
+        parse_nameserver(value)
+    except ValueError as exc:
+        return f"{exc} — write an IP address, IP:PORT, or [IPv6]:PORT, e.g. \"202.100.64.68\" or \"[2001:db8::53]:53\""
+    return None
+
+
 SECTIONS: dict[str, dict[str, Field]] = {
     "zwgk": {
         "database": Field(str, "var/zwgk.sqlite3", doc="SQLite file, relative to this file"),
@@ -53,28 +139,29 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "county": Field(str, "", doc="name of the county, shown in reports"),
     },
     "crawl": {
-        "max_pages_per_site": Field(int, 5000),
-        "max_depth": Field(int, 8),
-        "max_list_pages_per_column": Field(int, 100, doc="list pages read per column and crawl (0 = all; "
+        "max_pages_per_site": Field(int, 5000, min=1, max=10_000_000),
+        "max_depth": Field(int, 8, max=100),
+        "max_list_pages_per_column": Field(int, 100, max=1_000_000, doc="list pages read per column and crawl (0 = all; "
                                                          "`zwgk crawl --full` reads all)"),
-        "concurrency_per_host": Field(int, 2),
-        "download_delay": Field(_NUM, 0.5),
-        "timeout": Field(_NUM, 30),
-        "max_response_bytes": Field(int, 20_000_000),
+        "concurrency_per_host": Field(int, 2, min=1, max=64),
+        "download_delay": Field(_NUM, 0.5, max=60, doc="seconds between requests to one host (0 = none)"),
+        "timeout": Field(_NUM, 30, above=0, max=600, doc="seconds for one response"),
+        "max_response_bytes": Field(int, 20_000_000, min=1, max=2_000_000_000,
+                                    doc="larger responses are cut off (there is no unlimited)"),
         "user_agent": Field(str, "zwgk/0.1 (government website inspection; +https://github.com/zwgk/zwgk)"),
         "obey_robots_txt": Field(bool, True),
         "allow_private_hosts": Field(bool, False,
                                      doc="check links to loopback/private addresses (the testbed needs this)"),
         "check_external_links": Field(bool, True),
-        "link_cache_hours": Field(_NUM, 24, doc="hours an OK link check is trusted before the link is "
+        "link_cache_hours": Field(_NUM, 24, max=24 * 366, doc="hours an OK link check is trusted before the link is "
                                                 "checked again (0 = every crawl)"),
         "recheck_failed_links": Field(bool, True,
                                       doc="check failing links a second time at the end of the crawl"),
     },
     "network": {
-        "nameservers": Field(list, [], item_type=str, doc="IP or IP:PORT; empty = the system's resolver"),
-        "dns_timeout": Field(_NUM, 5.0),
-        "degraded_share": Field(_NUM, 0.5, doc="more sites than this unreachable by network errors in one "
+        "nameservers": Field(list, [], item_type=str, check=lambda v: nameserver_problem(v), doc="IP or IP:PORT; empty = the system's resolver"),
+        "dns_timeout": Field(_NUM, 5.0, above=0, max=60),
+        "degraded_share": Field(_NUM, 0.5, max=1, doc="more sites than this unreachable by network errors in one "
                                               "crawl = our own network's fault: the crawl is 'degraded'"),
     },
     "calendar": {
@@ -83,15 +170,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
 }
 
 # The sections and arrays of the other parts (probes, 政务新媒体, the scheduler, notices,
-# 方案 tasks) are declared beside this module, one module each, as
+# 方案 tasks, the scoring) are declared beside this module, one module each, as
 # CONFIG_SECTIONS = {name: {key: Field}} (plain tables) and/or
 # CONFIG_ARRAYS = {name: {key: Field}} (arrays of tables, [[name]]), with an optional
 # validate(config, rule_ids) for their cross-checks.  They reach the code as
 # Config.section(name) or Config.array(name).
 def component_modules() -> list[Any]:
-    from zwgk.config import media, notify, probes, schedule, tasks
+    from zwgk.config import assessment, media, notify, probes, schedule, tasks
 
-    return [probes, media, schedule, notify, tasks]
+    return [probes, media, schedule, notify, tasks, assessment]
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:
@@ -116,8 +203,8 @@ SITE_FIELDS: dict[str, Field] = {
 
 UNIT_FIELDS: dict[str, Field] = {
     "name": Field(str, required=True),
-    "type": Field(str, required=True, doc="县政府, 乡镇 or 部门"),
-    "email": Field(str, ""),
+    "type": Field(str, required=True, choices=UNIT_TYPES, doc="县政府, 乡镇 or 部门"),
+    "email": Field(str, "", check=lambda v: email_problem(v), doc="where its 整改通知 go"),
     "column_prefixes": Field(list, [], item_type=str,
                              doc="URL prefixes of the unit's 信息公开 columns"),
 }
@@ -164,19 +251,45 @@ def load_config(path: str | os.PathLike[str],
     catalogue, ``checks.DEFAULTS``, passed in by the command layer): [rules.<ID>] tables
     and the rule IDs named elsewhere are checked against it.  Without it (the crawler's
     child process, which the parent has already validated) they are checked for types only.
-    ``cms_families`` likewise names the CMS profiles a site may name (``crawler.profiles.names()``)."""
-    path = Path(path)
+
+    ``cms_families`` likewise names the CMS profiles a site may name (``crawler.profiles.names()``).
+
+    Every error is found before one is reported: the ConfigError lists them all, one a line."""
+    config, problems = _load(Path(path), rules, cms_families)
+    errors = tuple(sorted((p for p in problems if p.level == "error"), key=lambda p: p.line or 0))
+    if errors or config is None:
+        raise ConfigError("\n".join(str(p) for p in errors), errors)
+    return config
+
+
+def check_config(path: str | os.PathLike[str],
+                 rules: Mapping[str, Mapping[str, Any]] | None = None,
+                 cms_families: tuple[str, ...] | None = None) -> list[Problem]:
+    """Every problem of a config file, errors and placeholder warnings, in line order
+    (`zwgk config check`)."""
+    config, problems = _load(Path(path), rules, cms_families)
+    return sorted(problems, key=lambda p: (p.line or 0, p.level != "error"))
+
+
+PLACEHOLDERS = ("FILL IN", "example.invalid")
+ARRAY_NAMES = ("sites", "units")          # + the components' CONFIG_ARRAYS
+
+
+def _load(path: Path, rules: Mapping[str, Mapping[str, Any]] | None,
+          cms_families: tuple[str, ...] | None = None) -> tuple[Config | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (use --config PATH or set ZWGK_CONFIG)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    validator = _Validator(path, text, rules, cms_families)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return _Validator(path, text, rules, cms_families).build(data)
+        return None, [validator.toml_problem(exc)]
+    config = validator.build(data)
+    return (None if validator.errors() else config), validator.problems + validator.placeholders()
 
 
 def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> ConfigError:
@@ -188,6 +301,9 @@ def config_error(path: Path, keypath: tuple[str | int, ...], what: str) -> Confi
     return _Validator(path, text).error(keypath, what)
 
 
+_FULL_WIDTH = "“”‘’＂＇＝［］"
+
+
 class _Validator:
     def __init__(self, path: Path, text: str, rules: Mapping[str, Mapping[str, Any]] | None = None,
                  cms_families: tuple[str, ...] | None = None) -> None:
@@ -195,12 +311,74 @@ class _Validator:
         self.lines = text.splitlines()
         self.rule_defaults = rules
         self.cms_families = cms_families
+        self.problems: list[Problem] = []
 
-    # -- error helpers ---------------------------------------------------
+    # -- problem helpers -------------------------------------------------
+    def report(self, keypath: tuple[str | int, ...], what: str, hint: str = "", level: str = "error") -> None:
+        self.problems.append(Problem(self.path, self.locate(keypath), _dotted(keypath), what, hint, level))
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
     def error(self, keypath: tuple[str | int, ...], what: str) -> ConfigError:
-        line = self.locate(keypath)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: {_dotted(keypath)}: {what}")
+        problem = Problem(self.path, self.locate(keypath), _dotted(keypath), what)
+        return ConfigError(str(problem), (problem,))
+
+    def toml_problem(self, exc: tomllib.TOMLDecodeError) -> Problem:
+        """Unparseable TOML: the line, and a hint for the mistakes people make."""
+        message = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(m.group(1)) if m else None
+        hint = ""
+        # The mistake is often on the line itself, sometimes above it (an array written as [name]).
+        text = self.lines[line - 1] if line and line <= len(self.lines) else ""
+        wide = [c for c in text if c in _FULL_WIDTH]
+        if wide:
+            hint = (f"full-width {' '.join(dict.fromkeys(wide))} on this line: write ASCII quotes \" \", "
+                    "= and [ ] (switch the input method to half-width)")
+        else:
+            arrays = set(ARRAY_NAMES) | set(component_schemas()[1])
+            for n, other in enumerate(self.lines, 1):
+                h = re.match(r"^\s*\[\s*([A-Za-z_]+)\s*\]\s*(#.*)?$", other)
+                if h and h.group(1) in arrays:
+                    line = line or n
+                    hint = (f"line {n} writes [{h.group(1)}] with single brackets: each entry is an array "
+                            f"table, write [[{h.group(1)}]]")
+                    break
+        key = text.split("=", 1)[0].strip() if "=" in text else ""
+        if not hint and key and not re.fullmatch(r"[A-Za-z0-9_.\-\"' ]+", key):
+            hint = f'a key that is not A-Z, 0-9, _ or - needs double quotes: "{key}" = …'
+        if not hint and "=" not in text and text.strip() and not text.strip().startswith(("[", "#")):
+            hint = "write key = value (strings in double quotes)"
+        if not hint:
+            hint = 'strings need double quotes ("…"), dates are YYYY-MM-DD, tables are [name], arrays of tables [[name]]'
+        return Problem(self.path, line, "", f"not valid TOML: {message}", hint)
+
+    def placeholders(self) -> list[Problem]:
+        """A warning for each key line still holding a placeholder (comments are not values)."""
+        out = []
+        table: tuple[str | int, ...] = ()
+        counts: dict[str, int] = {}
+        for n, line in enumerate(self.lines, 1):
+            header = re.match(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]", line)
+            if header:
+                name = header.group(2).replace('"', "")
+                if header.group(1) == "[[":
+                    counts[name] = counts.get(name, 0) + 1
+                    table = (*name.split("."), counts[name] - 1)
+                else:
+                    table = tuple(name.split("."))
+                continue
+            key, eq, _value = line.partition("=")
+            if not eq or key.strip().startswith("#"):
+                continue
+            for marker in PLACEHOLDERS:
+                if marker in line:
+                    out.append(Problem(self.path, n, _dotted((*table, key.strip())), f"placeholder {marker!r}",
+                                       "replace it with the county's real value before the inspection counts",
+                                       "warning"))
+                    break
+        return out
 
     def locate(self, keypath: tuple[str | int, ...]) -> int | None:
         """Best-effort line number of a key (tomllib keeps none)."""
@@ -208,7 +386,7 @@ class _Validator:
         counts: dict[str, int] = {}
         best: int | None = None
         header_re = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-        key_re = re.compile(r'^\s*("?)([A-Za-z0-9_\-.]+)\1\s*=')
+        key_re = re.compile(r'^\s*("?)([A-Za-z0-9_\-.]+|[^"=\s]+(?="))\1\s*=')
         for n, line in enumerate(self.lines, 1):
             m = header_re.match(line)
             if m:
@@ -236,94 +414,149 @@ class _Validator:
     # -- validation --------------------------------------------------------
     def check_table(self, data: Any, fields: Mapping[str, Field],
                     keypath: tuple[str | int, ...]) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise self.error(keypath, f"expected a table, got {type(data).__name__}")
+        """The table with defaults filled in; a bad value is reported and replaced by its default."""
         out: dict[str, Any] = {}
+        if not isinstance(data, dict):
+            self.report(keypath, f"expected a table, got {type(data).__name__}")
+            data = {}
         for key, value in data.items():
             if key not in fields:
                 known = ", ".join(sorted(fields))
-                raise self.error(keypath + (key,), f"unknown key (expected one of: {known})")
-            out[key] = self.check_value(value, fields[key], keypath + (key,))
+                self.report(keypath + (key,), "unknown key", f"expected one of: {known}")
+                continue
+            if self.check_value(value, fields[key], keypath + (key,)):
+                out[key] = value
         for key, f in fields.items():
             if key not in out:
-                if f.required:
-                    raise self.error(keypath, f"missing required key {key!r} ({f.describe()})")
-                out[key] = list(f.default) if isinstance(f.default, list) else f.default
+                if f.required and key not in data:
+                    self.report(keypath, f"missing required key {key!r} ({f.describe()})",
+                                f"add {key} = … ({f.doc})" if f.doc else f"add {key} = …")
+                out[key] = list(f.default) if isinstance(f.default, list) else (
+                    dict(f.default) if isinstance(f.default, dict) else f.default)
         return out
 
-    def check_value(self, value: Any, f: Field, keypath: tuple[str | int, ...]) -> Any:
+    def check_value(self, value: Any, f: Field, keypath: tuple[str | int, ...]) -> bool:
+        key = str(keypath[-1])
         types = f.type if isinstance(f.type, tuple) else (f.type,)
         # bool is an int in Python; TOML keeps them apart and so do we.
         ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
         if not ok:
-            raise self.error(keypath, f"expected {f.describe()}, got {value!r}")
+            self.report(keypath, f"expected {f.describe()}, got {value!r}", self.example(key, f))
+            return False
         if f.type is list and f.item_type is not None:
             for i, item in enumerate(value):
                 if not isinstance(item, f.item_type):
-                    raise self.error(keypath, f"item {i + 1} should be {f.item_type.__name__}, got {item!r}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            raise self.error(keypath, f"must not be negative, got {value!r}")
-        return value
+                    self.report(keypath, f"item {i + 1} should be {f.item_type.__name__}, got {item!r}",
+                                self.example(key, f))
+                    return False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not self.check_number(value, f, keypath):
+                return False
+        if f.choices and value not in f.choices:
+            self.report(keypath, f"expected one of {', '.join(map(str, f.choices))}, got {value!r}",
+                        self.example(key, f))
+            return False
+        ok = True
+        if f.check is not None:
+            for item in (value if isinstance(value, list) else [value]):
+                problem = f.check(item)
+                if problem:
+                    what, _, hint = problem.partition(" — ")
+                    self.report(keypath, what, hint)
+                    ok = False
+        return ok
 
-    def check_url(self, url: str, keypath: tuple[str | int, ...]) -> None:
+    def check_number(self, value: float, f: Field, keypath: tuple[str | int, ...]) -> bool:
+        key = str(keypath[-1])
+        if not math.isfinite(value):
+            self.report(keypath, f"must be a finite number, got {value!r}", self.example(key, f))
+            return False
+        low = f.min if f.min is not None else 0
+        if f.above is None and value < low:
+            what = "must not be negative" if low == 0 else f"must be at least {low:g}"
+            self.report(keypath, f"{what}, got {value!r}", self.example(key, f))
+            return False
+        if f.above is not None and value <= f.above:
+            self.report(keypath, f"must be more than {f.above:g}, got {value!r}", self.example(key, f))
+            return False
+        if f.max is not None and value > f.max:
+            self.report(keypath, f"must be at most {f.max:g}, got {value!r}", self.example(key, f))
+            return False
+        return True
+
+    @staticmethod
+    def example(key: str, f: Field) -> str:
+        rng = f" ({f.range_text()})" if f.type in (int, float, _NUM) else ""
+        if f.choices:
+            rng = f" (one of {', '.join(map(str, f.choices))})"
+        if f.default is None or f.default == "" or f.default == [] or f.default == {}:
+            return f"write {key} = {f.describe()}{rng}"
+        return f"write e.g. {key} = {_toml(f.default)}{rng}"
+
+    def check_url(self, url: str, keypath: tuple[str | int, ...]) -> bool:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.error(keypath, f"expected an http(s) URL, got {url!r}")
+            self.report(keypath, f"expected an http(s) URL, got {url!r}",
+                        f"write the full address, e.g. \"https://{url.split('://')[-1].lstrip('/') or 'www.example.gov.cn/'}\"")
+            return False
+        return True
+
+    def check_array(self, data: dict[str, Any], name: str) -> list[Any]:
+        raw = data.get(name, [])
+        if isinstance(raw, list):
+            return raw
+        self.report((name,), f"expected [[{name}]] tables, got a single [{name}] table",
+                    f"write [[{name}]] (two brackets) above each entry")
+        return []
 
     def build(self, data: dict[str, Any]) -> Config:
         extra_sections, extra_arrays = component_schemas()
         known = set(SECTIONS) | set(extra_sections) | set(extra_arrays) | {"sites", "units", "rules"}
         for key in data:
             if key not in known:
-                raise self.error((key,), f"unknown section (expected one of: {', '.join(sorted(known))})")
+                self.report((key,), "unknown section", f"expected one of: {', '.join(sorted(known))}")
         sections = {name: self.check_table(data.get(name, {}), fields, (name,))
                     for name, fields in SECTIONS.items()}
         extras = {name: self.check_table(data.get(name, {}), fields, (name,))
                   for name, fields in extra_sections.items()}
         arrays: dict[str, tuple[dict[str, Any], ...]] = {}
         for name, fields in extra_arrays.items():
-            raw = data.get(name, [])
-            if not isinstance(raw, list):
-                raise self.error((name,), f"expected [[{name}]] tables")
-            arrays[name] = tuple(self.check_table(t, fields, (name, i)) for i, t in enumerate(raw))
+            arrays[name] = tuple(self.check_table(t, fields, (name, i))
+                                 for i, t in enumerate(self.check_array(data, name)))
 
         units = []
-        raw_units = data.get("units", [])
-        if not isinstance(raw_units, list):
-            raise self.error(("units",), "expected [[units]] tables")
-        for i, raw in enumerate(raw_units):
+        for i, raw in enumerate(self.check_array(data, "units")):
             u = self.check_table(raw, UNIT_FIELDS, ("units", i))
             if u["type"] not in UNIT_TYPES:
-                raise self.error(("units", i, "type"), f"expected one of {', '.join(UNIT_TYPES)}, got {u['type']!r}")
-            for prefix in u["column_prefixes"]:
-                self.check_url(prefix, ("units", i, "column_prefixes"))
-            units.append(Unit(u["name"], u["type"], u["email"], tuple(u["column_prefixes"])))
+                u["type"] = UNIT_TYPES[-1]
+            prefixes = [p for p in u["column_prefixes"] if self.check_url(p, ("units", i, "column_prefixes"))]
+            units.append(Unit(u["name"] or "", u["type"], u["email"], tuple(prefixes)))
         names = [u.name for u in units]
-        for name in names:
-            if names.count(name) > 1:
-                raise self.error(("units",), f"unit {name!r} is listed twice")
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                self.report(("units", i, "name"), f"unit {name!r} is listed twice", "give each unit one [[units]] table")
 
         sites = []
-        raw_sites = data.get("sites", [])
-        if not isinstance(raw_sites, list):
-            raise self.error(("sites",), "expected [[sites]] tables")
-        for i, raw in enumerate(raw_sites):
+        for i, raw in enumerate(self.check_array(data, "sites")):
             s = self.check_table(raw, SITE_FIELDS, ("sites", i))
-            self.check_url(s["url"], ("sites", i, "url"))
+            if s["url"] is not None:
+                self.check_url(s["url"], ("sites", i, "url"))
             for u in s["start_urls"]:
                 self.check_url(u, ("sites", i, "start_urls"))
-            if s["unit"] not in names:
-                raise self.error(("sites", i, "unit"), f"unit {s['unit']!r} is not defined in [[units]]")
+            if s["unit"] is not None and s["unit"] not in names:
+                self.report(("sites", i, "unit"), f"unit {s['unit']!r} is not defined in [[units]]",
+                            _unit_hint(s["unit"], names))
             families = self.cms_families
             if s["cms"] is not None and families is not None and s["cms"] not in families:
-                raise self.error(("sites", i, "cms"),
-                                 f"unknown CMS family {s['cms']!r} (known: {', '.join(families)})")
-            sites.append(Site(s["id"], s["name"], s["url"], s["unit"], tuple(s["start_urls"]), tuple(s["hosts"]),
-                              s["obey_robots_txt"], s["cms"]))
+                self.report(("sites", i, "cms"), f"unknown CMS family {s['cms']!r}",
+                            f"write one of: {', '.join(families)} (or leave it out: the family is detected)")
+            sites.append(Site(s["id"] or "", s["name"] or "", s["url"] or "", s["unit"] or "",
+                              tuple(s["start_urls"]), tuple(s["hosts"]), s["obey_robots_txt"], s["cms"]))
         ids = [s.id for s in sites]
-        for sid in ids:
-            if ids.count(sid) > 1:
-                raise self.error(("sites",), f"site id {sid!r} is listed twice")
+        for i, sid in enumerate(ids):
+            if sid in ids[:i]:
+                self.report(("sites", i, "id"), f"site id {sid!r} is listed twice", "give each site its own id")
+        self.check_prefix_hosts(units, sites)
 
         rules = self.check_rules(data.get("rules", {}))
 
@@ -331,7 +564,7 @@ class _Validator:
         try:
             parse_overrides(sections["calendar"]["years"], f"{self.path} [calendar.years]")
         except ValueError as exc:
-            raise self.error(("calendar", "years"), str(exc)) from None
+            self.report(("calendar", "years"), str(exc), 'write holidays = ["YYYY-MM-DD", …] under [calendar.years."YYYY"]')
 
         base = self.path.parent
         config = Config(
@@ -349,39 +582,77 @@ class _Validator:
             extra_arrays=arrays,
         )
         # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
-        # validate(config) raises ValueError((keypath, message)) or ValueError(message).
+        # validate(config, rule_ids) yields (keypath, message) or (keypath, message, hint).
         for module in component_modules():
             validate = getattr(module, "validate", None)
             if validate is None:
                 continue
-            try:
-                validate(config, tuple(self.rule_defaults) if self.rule_defaults is not None else None)
-            except ValueError as exc:
-                arg = exc.args[0] if exc.args else ""
-                if isinstance(arg, tuple):
-                    raise self.error(tuple(arg[0]), arg[1]) from None
-                raise ConfigError(f"{self.path}: {arg}") from None
+            for problem in validate(config, tuple(self.rule_defaults) if self.rule_defaults is not None else None):
+                keypath, what, *hint = problem
+                self.report(tuple(keypath), what, hint[0] if hint else "")
         return config
+
+    def check_prefix_hosts(self, units: list[Unit], sites: list[Site]) -> None:
+        """A column prefix must sit on a configured site, else no page can ever match it."""
+        hosts: set[str] = set()
+        for s in sites:
+            for url in (s.url, *s.start_urls):
+                hosts.add((urlsplit(url).hostname or "").lower())
+            hosts.update(h.lower() for h in s.hosts)
+        for i, u in enumerate(units):
+            for prefix in u.column_prefixes:
+                host = (urlsplit(prefix).hostname or "").lower()
+                if host not in hosts:
+                    self.report(("units", i, "column_prefixes"),
+                                f"prefix {prefix!r} is on host {host!r}, which no [[sites]] entry covers",
+                                "use the host of a site's url or start_urls, or add the host to that "
+                                "site's hosts = [...]")
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(raw, dict):
-            raise self.error(("rules",), "expected a table of [rules.<ID>] tables")
+            self.report(("rules",), "expected a table of [rules.<ID>] tables", "write [rules.LAG001] and its keys")
+            return {}
         rules: dict[str, dict[str, Any]] = {}
         catalogue = self.rule_defaults
         for rule_id, table in raw.items():
             if catalogue is None:   # types only: the parent process validated the IDs
                 if not isinstance(table, dict):
-                    raise self.error(("rules", rule_id), "expected a table")
+                    self.report(("rules", rule_id), "expected a table")
+                    continue
                 rules[rule_id] = dict(table)
                 continue
             if rule_id not in catalogue:
-                raise self.error(("rules", rule_id),
-                                 f"unknown rule ID (known: {', '.join(sorted(catalogue))})")
+                self.report(("rules", rule_id), "unknown rule ID",
+                            f"known: {', '.join(sorted(catalogue))} (see `zwgk rules`)")
+                continue
             defaults = catalogue[rule_id]
-            fields = {k: Field(_NUM if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v), v)
-                      for k, v in defaults.items()}
+            fields = {k: _rule_field(k, v) for k, v in defaults.items()}
             rules[rule_id] = self.check_table(table, fields, ("rules", rule_id))
         return rules
+
+
+def _rule_field(key: str, default: Any) -> Field:
+    """A rule threshold's field: its DEFAULTS value gives the type; shares, coverages and
+    similarities are fractions in [0, 1]."""
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        fraction = key.endswith(("_share", "_coverage", "_similarity"))
+        return Field(_NUM, default, max=1.0 if fraction else None)
+    return Field(type(default), default)
+
+
+def _unit_hint(name: str, names: list[str]) -> str:
+    close = [n for n in names if name and (name in n or n in name)]
+    return f"did you mean {close[0]!r}?" if close else "use the name of a [[units]] entry, or add one"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _dotted(keypath: tuple[str | int, ...]) -> str:
