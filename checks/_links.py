@@ -62,6 +62,13 @@ def rule_for(target: str, last: LinkCheck, on_homepage: bool) -> str:
     return "LNK001" if on_homepage else "LNK002"
 
 
+INCONCLUSIVE = (LinkOutcome.TIMEOUT, LinkOutcome.BLOCKED, LinkOutcome.DNS_ERROR, LinkOutcome.CONNECT_ERROR,
+                LinkOutcome.TLS_ERROR, LinkOutcome.ERROR)
+OUTCOME_REASON = {LinkOutcome.TIMEOUT: "访问超时", LinkOutcome.BLOCKED: "访问受限",
+                  LinkOutcome.DNS_ERROR: "域名解析失败", LinkOutcome.CONNECT_ERROR: "连接失败",
+                  LinkOutcome.TLS_ERROR: "证书/加密连接失败", LinkOutcome.ERROR: "检查出错"}
+
+
 def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str,
                   severity: Severity) -> Iterator[Finding]:
     """The confirmed failing links that belong to ``rule``, one finding per target."""
@@ -78,7 +85,24 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
         links = by_target[url]
         last = next(c for c in reversed(history) if c.url == url)
         if rule_for(url, last, any(l.source_url in homes for l in links)) == rule:
-            ctx.could_not_verify(rule, f"{url}: 已失败一次，待 {conf['confirm_after_hours']} 小时后复核")
+            ctx.could_not_verify(rule, f"{url}: 已失败一次，待 {conf['confirm_after_hours']} 小时后复核",
+                                 site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
+                                 subject=url, reason="待复核")
+    # The last check of this crawl ended neither OK nor as the site's failure (a timeout, a
+    # WAF's 403/429, a resolver or connection error): listed per unit, never a defect.
+    last_of_run: dict[str, LinkCheck] = {}
+    for c in history:
+        if c.run_id == obs.run_id:
+            last_of_run[c.url] = c
+    for url in sorted(last_of_run):
+        c = last_of_run[url]
+        if c.outcome in INCONCLUSIVE and url not in confirmed:
+            links = by_target[url]
+            if rule_for(url, c, any(l.source_url in homes for l in links)) == rule:
+                ctx.could_not_verify(rule, f"{url}: {OUTCOME_REASON[c.outcome]}"
+                                           f"{'（' + str(c.status) + '）' if c.status else ''}，未判定",
+                                     site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
+                                     subject=url, reason=OUTCOME_REASON[c.outcome])
     for url in sorted(confirmed):
         checks = confirmed[url]
         found_on = by_target[url]

@@ -59,7 +59,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         degraded_rounds = {p.round_id for p in mine if p.degraded}
         counted = [p for p in mine if not p.degraded and p.outcome.judged]
         if not counted:
-            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有有效探测（{len(degraded_rounds)} 轮因监测端网络异常剔除）")
+            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有有效探测（{len(degraded_rounds)} 轮因监测端网络异常剔除）", site=site.id, unit=site.unit, subject=site.url)
             continue
         last = max(utc(p.observed_at) for p in counted)
         start = last - timedelta(days=days)
@@ -70,7 +70,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             slices[k] += 1
         if min(slices) < per_day:
             ctx.could_not_verify(ID, f"{site.name}: 探测次数不足（近 {days} 天每天 {slices} 次，"
-                                     f"要求每天不少于 {conf['min_probes_per_day']} 次），未判定")
+                                     f"要求每天不少于 {conf['min_probes_per_day']} 次），未判定", site=site.id, unit=site.unit, subject=site.url)
             continue
         failed = [p for p in window if p.outcome.is_failure]
         share = len(failed) / len(window)
@@ -90,6 +90,6 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
                 as_of=ctx.as_of)
         elif share >= float(conf["warn_share"]):
             ctx.could_not_verify(ID, f"预警：{site.name}首页近 {days} 天 {len(window)} 次探测中 {len(failed)} 次失败"
-                                     f"（{share:.1%}），未达 {float(conf['fail_share']):.0%} 否决线")
+                                     f"（{share:.1%}），未达 {float(conf['fail_share']):.0%} 否决线", site=site.id, unit=site.unit, subject=site.url)
 
 

@@ -48,6 +48,8 @@ class Row:
     days_open: int
     deadline: date | None
     lead_task: str | None = None   # set when shown to a 牵头单位 for a 方案 task
+    unverifiable: bool = False     # 本次无法核验: still open, its subject could not be observed
+    overdue_days: int = 0          # 逾期 N 个工作日 past the 整改期限
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ class ReportView:
     trend: tuple[TrendPoint, ...]
     trend_svg: str
     rules: tuple[RuleRow, ...]
-    unverified: Mapping[str, Sequence[str]]
+    unverified: tuple[tuple[str, tuple[tuple[str, tuple[Any, ...]], ...]], ...]   # unit -> reason -> items
     unknown_years: Sequence[int]
     degraded: bool
     degraded_note: str | None = None
     unowned_columns: tuple[tuple[str, str, str, str], ...] = ()   # (site, column name, class, url)
+    overdue: tuple[Row, ...] = ()        # 逾期未整改, most overdue first
+    exempt: tuple[Any, ...] = ()         # (TrackedState, Exemption | None): listed apart
+    unverifiable_count: int = 0          # open findings not verifiable this time
 
 
 def severity_label(value: Severity | str) -> str:
@@ -128,26 +133,40 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                rules: Mapping[str, ModuleType], lifecycle: Any = None, trend: Sequence[TrendPoint] = (),
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
-               columns: Sequence[Any] = ()) -> ReportView:
+               columns: Sequence[Any] = (), unverified: Sequence[Any] = (),
+               exemptions: Sequence[Any] = ()) -> ReportView:
     from reports.assessment import INDICATORS, assess, by_unit
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
     types = {u.name: u.type for u in config.units}
+    exempt_keys = {t.finding.key() for t in (lifecycle.exempt if lifecycle else ())}
+    # Scored: this check's findings, less the exempted.  Shown: every open finding, including
+    # those carried over because their subject could not be observed this time.
+    scored = [f for f in findings if f.key() not in exempt_keys]
+    present = {f.key() for f in scored}
+    shown = scored + [t.finding for t in tracked.values() if t.finding.key() not in present]
 
     def row(f: Finding, task: str | None = None) -> Row:
         t = tracked.get(f.key())
         first = t.first_seen if t else as_of
-        state = "仍未整改" if t is not None and t.state.value == "still_open" else "新发现"
-        deadline = calendar.add_workdays(first, deadline_days) if calendar and f.severity is not Severity.NOTICE else None
-        return Row(f, state, first, max((as_of - first).days, 0), deadline, task)
+        state = t.state.label if t is not None else "新发现"
+        deadline = t.deadline if t is not None else None
+        overdue = (calendar.workdays_between(deadline, as_of)
+                   if calendar and deadline and as_of > deadline else 0)
+        return Row(f, state, first, max((as_of - first).days, 0), deadline, task,
+                   unverifiable=bool(t and t.unverifiable), overdue_days=overdue)
 
     sections = []
-    for uf in by_unit(config, findings):
+    for uf in by_unit(config, shown):
         rows = [row(f) for f in sorted(uf.own, key=lambda f: (f.rule, f.url or ""))]
         rows += [row(f, task) for task, f in uf.as_lead]
         sections.append(UnitSection(uf.unit, types.get(uf.unit, ""), slug(uf.unit), tuple(rows)))
+    overdue = tuple(sorted((r for sec in sections for r in sec.rows if r.overdue_days > 0 and not r.lead_task),
+                           key=lambda r: (-r.overdue_days, r.finding.unit or "", r.finding.rule)))
+    exempt = tuple((t, next((e for e in exemptions if e.covers(t.finding, as_of)), None))
+                   for t in (lifecycle.exempt if lifecycle else ()))
     counts: dict[str, int] = {}
-    for f in findings:
+    for f in scored:
         counts[f.rule] = counts.get(f.rule, 0) + 1
     rule_rows = tuple(
         RuleRow(rid, m.TITLE, severity_label(m.SEVERITY),
@@ -161,15 +180,27 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
     return ReportView(
         county=config.county or "", as_of=as_of,
         generated_at=(generated_at or datetime.now(timezone.utc).astimezone()).isoformat(timespec="minutes"),
-        crawl=crawl, check={"id": check_run.id} if check_run else {}, total=len(findings),
-        verdicts=tuple(assess(config, findings)), indicators=tuple(INDICATORS),
+        crawl=crawl, check=({"id": check_run.id, "number": summary.get("check_number", check_run.id)}
+                            if check_run else {}), total=len(shown),
+        verdicts=tuple(assess(config, scored)), indicators=tuple(INDICATORS),
         units=tuple(sections),
         changes=lifecycle.counts() if lifecycle else {"new": len(findings), "still_open": 0, "resolved": 0},
         resolved=tuple(lifecycle.resolved) if lifecycle else (),
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
-        unverified=summary.get("unverified", {}), unknown_years=summary.get("unknown_calendar_years", []),
+        unverified=group_unverified(config, unverified), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
-        unowned_columns=unowned(config, columns))
+        unowned_columns=unowned(config, columns), overdue=overdue, exempt=exempt,
+        unverifiable_count=sum(r.unverifiable for sec in sections for r in sec.rows if not r.lead_task))
+
+
+def group_unverified(config: Any, items: Sequence[Any]) -> tuple[tuple[str, tuple[tuple[str, tuple[Any, ...]], ...]], ...]:
+    """无法核验 records per unit (config order, then the rest), each grouped by reason."""
+    order = [u.name for u in config.units]
+    by_unit: dict[str, dict[str, list[Any]]] = {}
+    for u in items:
+        by_unit.setdefault(u.unit or "（未确定单位）", {}).setdefault(u.reason, []).append(u)
+    units = sorted(by_unit, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return tuple((n, tuple((reason, tuple(v)) for reason, v in sorted(by_unit[n].items()))) for n in units)
 
 
 CLASS_LABEL = {"news": "动态要闻", "notice": "通知公告", "policy": "政策文件", "personnel": "人事", "plan": "规划",
