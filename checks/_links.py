@@ -62,8 +62,6 @@ def rule_for(target: str, last: LinkCheck, on_homepage: bool) -> str:
     return "LNK001" if on_homepage else "LNK002"
 
 
-INCONCLUSIVE = (LinkOutcome.TIMEOUT, LinkOutcome.BLOCKED, LinkOutcome.DNS_ERROR, LinkOutcome.CONNECT_ERROR,
-                LinkOutcome.TLS_ERROR, LinkOutcome.ERROR)
 OUTCOME_REASON = {LinkOutcome.TIMEOUT: "访问超时", LinkOutcome.BLOCKED: "访问受限",
                   LinkOutcome.DNS_ERROR: "域名解析失败", LinkOutcome.CONNECT_ERROR: "连接失败",
                   LinkOutcome.TLS_ERROR: "证书/加密连接失败", LinkOutcome.ERROR: "检查出错"}
@@ -89,14 +87,16 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
                                  site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
                                  subject=url, reason="待复核")
     # The last check of this crawl ended neither OK nor as the site's failure (a timeout, a
-    # WAF's 403/429, a resolver or connection error): listed per unit, never a defect.
+    # WAF's 403/429, a resolver or connection error): listed per unit, never a defect; and a
+    # failure confirmed on earlier crawls is not re-asserted from old evidence: it is
+    # 本次无法核验 (the finding stays open in the store, it is neither seen again nor resolved).
     last_of_run: dict[str, LinkCheck] = {}
     for c in history:
         if c.run_id == obs.run_id:
             last_of_run[c.url] = c
     for url in sorted(last_of_run):
         c = last_of_run[url]
-        if c.outcome in INCONCLUSIVE and url not in confirmed:
+        if c.outcome in OUTCOME_REASON:
             links = by_target[url]
             if rule_for(url, c, any(l.source_url in homes for l in links)) == rule:
                 ctx.could_not_verify(rule, f"{url}: {OUTCOME_REASON[c.outcome]}"
@@ -104,6 +104,8 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
                                      site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
                                      subject=url, reason=OUTCOME_REASON[c.outcome])
     for url in sorted(confirmed):
+        if url in last_of_run and last_of_run[url].outcome in OUTCOME_REASON:
+            continue
         checks = confirmed[url]
         found_on = by_target[url]
         on_home = [l for l in found_on if l.source_url in homes]

@@ -85,7 +85,7 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
             if key not in unverifiable_keys:
                 f = prev.finding
                 extra.append(Unverified(f.rule, f.site, f.unit, key[2], "本次无法核验",
-                                        f"{key[2]}: 上次检查发现的问题本次未能确认是否已整改（对象未能访问或未读到）"))
+                                        f"{key[2]}: 此前发现的问题本次未能复查（对象未能访问或未读到），仍按未整改"))
         else:
             after.append(replace(prev, state=State.RESOLVED, resolved_on=as_of, unverifiable=False))
     return after, extra
