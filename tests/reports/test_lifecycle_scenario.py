@@ -203,3 +203,24 @@ def test_an_exemption_hides_a_finding_until_it_ends(tmp_path: Path) -> None:
         assert (back.state, back.first_seen) == (State.STILL_OPEN, CHECKS[0])
     finally:
         WEEKS = saved
+
+
+def test_exempt_command_adds_lists_and_removes(tmp_path: Path, capsys: Any) -> None:
+    from commands.cli import main
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG + f'\n', encoding="utf-8")
+    args = ["--config", str(cfg)]
+    assert main(["exempt", "LNK002", GONE, "--reason", "栏目已撤销", "--until", "2026-12-31", "--by", "张三",
+                 *args]) == 0
+    assert main(["exempt", "LNK002", GONE, *args]) == 2            # no reason
+    assert main(["exempt", "XXX999", GONE, "--reason", "r", *args]) == 2
+    capsys.readouterr()
+    assert main(["exempt", "--list", "--json", *args]) == 0
+    (row,) = __import__("json").loads(capsys.readouterr().out)
+    assert (row["rule"], row["subject"], row["until"], row["by"], row["reason"]) == \
+        ("LNK002", GONE, "2026-12-31", "张三", "栏目已撤销")
+    assert main(["exempt", "--remove", "LNK002", GONE, *args]) == 0
+    capsys.readouterr()
+    main(["exempt", "--list", "--json", *args])
+    assert __import__("json").loads(capsys.readouterr().out) == []
