@@ -180,6 +180,11 @@ def test_a_deadline_holds_across_three_notices_and_overdue_is_counted(tmp_path: 
         assert "逾期 5 个工作日" in render_notice_text(notice)
         html = county.report(lc)
         assert html.index("逾期未整改") < html.index("一、总体结论") and "5 个工作日" in html
+        from reports.export import render_csv, table_from_store
+        table = table_from_store(county.config, county.store, None)
+        rows = {r.name: r for r in table.rows if r.kind == "unit"}
+        assert rows["大河家镇"].overdue >= 1 and rows["县政府办公室"].overdue is not None
+        assert "逾期未整改" in render_csv(table).splitlines()[0]
     finally:
         WEEKS = saved
 
