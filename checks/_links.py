@@ -119,7 +119,8 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
             column=None, url=url,
             message=(f"页面 {first.source_url} 上的{'附件' if rule == 'LNK004' else '链接'}“{first.text or url}”"
                      f"{label}（{status or checks[-1].outcome.value}），"
-                     f"{checks[0].checked_at:%m-%d %H:%M} 与 {checks[-1].checked_at:%m-%d %H:%M} 两次检查均失败。"),
+                     f"{ctx.local(checks[0].checked_at):%m-%d %H:%M} 与 {ctx.local(checks[-1].checked_at):%m-%d %H:%M} "
+                     f"两次检查均失败。"),
             evidence={"status": status, "outcome": checks[-1].outcome.value,
                       "sources": sorted({l.source_url for l in found_on}),
                       "element": first.element, "text": first.text,

@@ -7,7 +7,7 @@ rule's DEFAULTS merged with config.toml's ``[rules.<ID>]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -88,6 +88,15 @@ class CheckContext:
     calendar: WorkdayCalendar
     # What a check could not judge: typed records, shown per unit, never a finding.
     unverified: list[Unverified] = field(default_factory=list)
+    timezone: str = "Asia/Shanghai"   # [zwgk] timezone: times written into messages people read
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (UTC in the store) in the reader's time zone, for a message."""
+        from zoneinfo import ZoneInfo
+
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(ZoneInfo(self.timezone))
 
     def could_not_verify(self, rule: str, what: str, *, site: str | None = None, unit: str | None = None,
                          subject: str | None = None, reason: str | None = None) -> None:

@@ -220,7 +220,7 @@ def check(config: Config, as_of: date) -> StepResult:
             obs = load_observations(store, config, crawl_run.id, as_of)
             if degraded:
                 obs = replace(obs, degraded=True)
-            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
+            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config), timezone=config.timezone)
             findings = list(run_checks(obs, config.rules, ctx))
             unverified = record(store, run_id, as_of, findings, ctx.unverified, lambda f: verifies(obs, f),
                                 degraded=bool(degraded))
@@ -253,6 +253,11 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         if check_run is None:
             raise PipelineError(f"{config.database}: no complete check run yet; run `zwgk check` first")
         crawl_run = store.run(check_run.crawl_run_id) if check_run.crawl_run_id else None
+        if crawl_run is not None:
+            crawl_run = replace(crawl_run, summary={**crawl_run.summary,
+                                                    "crawl_number": store.run_number("crawl", crawl_run.id)})
+        check_run = replace(check_run, summary={"check_number": store.check_number(check_run.id),
+                                                **check_run.summary})
         findings = store.findings(check_run.id)
         lifecycle = load_lifecycle(store, check_run)
         trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
@@ -264,7 +269,7 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         degraded_note = None
         if newer:
             reasons = "；".join(json.loads(newer["summary"] or "{}").get("degraded", []))
-            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {newer['id']} 次）因监测端网络异常被标记为降级"
+            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {store.check_number(newer['id'])} 次）因监测端网络异常被标记为降级"
                              f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
         notify = config.extra_sections.get("notify", {})
         files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,

@@ -93,6 +93,15 @@ class ReportView:
     unverifiable_count: int = 0          # open findings not verifiable this time
 
 
+def local_text(moment: datetime, tz: Any) -> str:
+    """A stored (UTC) time as a reader sees it: '2026-11-26 22:11（北京时间）' for Asia/Shanghai."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(tz)
+    name = "北京时间" if str(getattr(tz, "key", "")) in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else local.tzname()
+    return f"{local:%Y-%m-%d %H:%M}（{name}）"
+
+
 def severity_label(value: Severity | str) -> str:
     return SEVERITY_LABEL[Severity(value)]
 
@@ -175,11 +184,13 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                 getattr(m, "SOURCE", ""), counts.get(rid, 0))
         for rid, m in rules.items())
     summary = check_run.summary if check_run else {}
-    crawl = {"id": crawl_run.id, "started_at": crawl_run.started_at.isoformat(timespec="minutes"),
+    tz = getattr(config, "tz", timezone.utc)
+    crawl = {"id": crawl_run.id, "number": crawl_run.summary.get("crawl_number", crawl_run.id),
+             "started_at": local_text(crawl_run.started_at, tz),
              "status": crawl_run.status, **crawl_run.summary} if crawl_run else {}
     return ReportView(
         county=config.county or "", as_of=as_of,
-        generated_at=(generated_at or datetime.now(timezone.utc).astimezone()).isoformat(timespec="minutes"),
+        generated_at=local_text(generated_at or datetime.now(timezone.utc), tz),
         crawl=crawl, check=({"id": check_run.id, "number": summary.get("check_number", check_run.id)}
                             if check_run else {}), total=len(shown),
         verdicts=tuple(assess(config, scored)), indicators=tuple(INDICATORS),
@@ -225,8 +236,60 @@ def render_unit_html(view: ReportView, section: UnitSection) -> str:
     return _env.get_template("unit.html.j2").render(v=view, s=section)
 
 
-def render_findings_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1)
+FINDINGS_FORMAT = "zwgk-findings/2"
+
+
+def render_findings_json(view: ReportView, config: Any = None) -> str:
+    """findings.json: each finding with its state, first seen, deadline and days overdue; what
+    could not be verified; and the verdicts per site, account and unit (README, findings.json)."""
+    from reports.assessment import UPD_VETO
+
+    def finding(r: Row) -> dict[str, Any]:
+        return {**r.finding.to_json(), "subject": r.finding.key()[2], "state": STATE_KEYS.get(r.state, r.state),
+                "state_label": r.state, "unverifiable": r.unverifiable, "first_seen": r.first_seen.isoformat(),
+                "days_open": r.days_open, "deadline": r.deadline.isoformat() if r.deadline else None,
+                "days_overdue": r.overdue_days}
+
+    rows = [r for sec in view.units for r in sec.rows if not r.lead_task]
+    site_urls = {s.id: s.url for s in config.sites} if config is not None else {}
+    verdicts = []
+    for d in view.verdicts:
+        vetoes = [{"rule": v.split(" ", 1)[0], "reason": v} for v in d.vetoes if not v.startswith("栏目不更新")]
+        if d.kind == "网站":
+            counted = [r for r in rows if r.finding.site == d.subject and r.finding.rule in
+                       ("UPD002", "UPD003", "UPD004", "UPD005") and not r.unverifiable]
+            for v in d.vetoes:
+                if v.startswith("栏目不更新"):
+                    vetoes.append({"rule": "UPD-veto", "reason": v, "thresholds": UPD_VETO,
+                                   "columns": sorted({r.finding.column or r.finding.url or "" for r in counted})})
+        verdicts.append({"kind": "site" if d.kind == "网站" else "account", "subject": d.subject,
+                         "url": site_urls.get(d.subject, d.subject if d.kind != "网站" else None),
+                         "name": d.name, "verdict": d.label, "score": d.score, "vetoes": vetoes,
+                         "deductions": d.deductions, "findings": d.findings})
+    units = []
+    for sec in view.units:
+        own = [r for r in sec.rows if not r.lead_task]
+        units.append({"unit": sec.unit, "type": sec.unit_type, "findings": len(own),
+                      "vetoes": sum(r.finding.severity is Severity.VETO for r in own),
+                      "overdue": sum(r.overdue_days > 0 for r in own),
+                      "unverifiable": sum(r.unverifiable for r in own),
+                      "supervised": len(sec.rows) - len(own),
+                      "verdict": "不合格" if any(r.finding.severity is Severity.VETO and not r.unverifiable
+                                               for r in own) else ("无法核验" if any(r.unverifiable for r in own)
+                                                                  else "合格")})
+    doc = {"format": FINDINGS_FORMAT, "county": view.county, "as_of": view.as_of.isoformat(),
+           "check": dict(view.check), "findings": [finding(r) for r in rows],
+           "exempt": [{**t.finding.to_json(), "subject": t.finding.key()[2], "state": t.state.value,
+                       "first_seen": t.first_seen.isoformat(),
+                       "exemption": ({"reason": e.reason, "by": e.created_by, "at": e.created_at.isoformat(),
+                                      "until": e.until.isoformat() if e.until else None} if e else None)}
+                      for t, e in view.exempt],
+           "unverified": [u.to_json() for _, groups in view.unverified for _, items in groups for u in items],
+           "verdicts": verdicts, "units": units}
+    return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
+
+
+STATE_KEYS = {"新发现": "new", "未整改": "still_open", "已整改": "resolved", "已豁免": "exempt", "申诉中": "appeal"}
 
 
 def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str, Path]:
@@ -237,7 +300,7 @@ def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str,
     files = {"html": out / "report.html", "findings": out / "findings.json"}
     html = render_html(view)
     _write_atomic(files["html"], html)
-    _write_atomic(files["findings"], render_findings_json(kwargs["findings"]))
+    _write_atomic(files["findings"], render_findings_json(view, kwargs.get("config")))
     for section in view.units:
         _write_atomic(out / "units" / f"{section.slug}.html", render_unit_html(view, section))
     files["units"] = out / "units"

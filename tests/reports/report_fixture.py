@@ -64,7 +64,7 @@ def view(tmp_path: Path) -> Any:
     started = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
     crawl = Run(5, "crawl", AS_OF, started, started, "complete", None,
                 {"responses": 812, "columns": 64, "network_errors": 3})
-    check = Run(6, "check", AS_OF, started, started, "complete", 5, {"unverified": {"LNK002": ["https://x/a 待复核"]}})
+    check = Run(6, "check", AS_OF, started, started, "complete", 5, {"check_number": 2})
     return build_view(config=config, as_of=AS_OF, findings=current, check_run=check, crawl_run=crawl,
                       rules=REGISTRY, lifecycle=lifecycle,
                       trend=[TrendPoint(1, date(2026, 11, 19), 1), TrendPoint(2, AS_OF, 3)],

@@ -51,6 +51,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "database": Field(str, "var/zwgk.sqlite3", doc="SQLite file, relative to this file"),
         "report_dir": Field(str, "var/reports", doc="where `zwgk report` writes by default"),
         "county": Field(str, "", doc="name of the county, shown in reports"),
+        "timezone": Field(str, "Asia/Shanghai", doc="time zone of every time a person reads (reports, notices, "
+                                                    "messages); stored times stay UTC"),
     },
     "crawl": {
         "max_pages_per_site": Field(int, 5000),
@@ -136,6 +138,14 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_arrays: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def tz(self) -> Any:
+        """The zoneinfo of ``timezone``: for every time shown to a person."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
     def section(self, name: str) -> dict[str, Any]:
         """A component's validated [name] table, defaults filled in."""
@@ -324,6 +334,12 @@ class _Validator:
         except ValueError as exc:
             raise self.error(("calendar", "years"), str(exc)) from None
 
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(sections["zwgk"]["timezone"])
+        except (ValueError, KeyError, OSError):
+            raise self.error(("zwgk", "timezone"), f"unknown time zone {sections['zwgk']['timezone']!r} "
+                                                   "(e.g. Asia/Shanghai)") from None
         base = self.path.parent
         config = Config(
             path=self.path,
@@ -338,6 +354,7 @@ class _Validator:
             rules=rules,
             extra_sections=extras,
             extra_arrays=arrays,
+            timezone=sections["zwgk"]["timezone"],
         )
         # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
         # validate(config) raises ValueError((keypath, message)) or ValueError(message).

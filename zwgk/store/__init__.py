@@ -431,8 +431,12 @@ class Store:
 
     def check_number(self, run_id: int) -> int:
         """The ordinal of a check run among check runs (第 N 次检查): crawls share the run ids."""
-        return int(self.db.execute("SELECT count(*) FROM runs WHERE kind='check' AND id<=?",
-                                   (run_id,)).fetchone()[0])
+        return self.run_number("check", run_id)
+
+    def run_number(self, kind: str, run_id: int) -> int:
+        """The ordinal of a run among the runs of its kind (第 N 次采集 / 第 N 次检查)."""
+        return int(self.db.execute("SELECT count(*) FROM runs WHERE kind=? AND id<=?",
+                                   (kind, run_id)).fetchone()[0])
 
     # -- finding states ----------------------------------------------------------
     def finding_states(self, open_only: bool = False) -> list["TrackedState"]:
