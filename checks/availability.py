@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {"window_days": 7, "min_probes_per_day": 20, "min_cov
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     if not obs.probes:
+        ctx.could_not_verify(ID, "本次检查没有首页探测记录（探测未运行或中断），未判定站点可访问性", reason="探测缺失")
         return
     if obs.degraded:
         ctx.could_not_verify(ID, "本次检查期间监测端网络异常，未判定站点可访问性")
@@ -55,6 +56,8 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         mine = [p for p in obs.probes if isinstance(p, ProbeObs) and p.site_id == site.id
                 and p.family is Family.ANY and utc(p.observed_at) <= end]
         if not mine:
+            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有首页探测记录，未判定", site=site.id, unit=site.unit,
+                                 subject=site.url, reason="探测缺失")
             continue
         degraded_rounds = {p.round_id for p in mine if p.degraded}
         counted = [p for p in mine if not p.degraded and p.outcome.judged]
@@ -80,7 +83,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if share >= float(conf["fail_share"]):
             yield Finding(
                 rule=ID, severity=SEVERITY, site=site.id, unit=site.unit, column=None, url=site.url,
-                message=(f"{site.name}首页在 {start:%m-%d %H:%M} 至 {last:%m-%d %H:%M}（UTC）的 {len(window)} 次探测中"
+                message=(f"{site.name}首页在 {ctx.local(start):%m-%d %H:%M} 至 {ctx.local(last):%m-%d %H:%M}的 {len(window)} 次探测中"
                          f"有 {len(failed)} 次无法访问（{share:.1%}），达到 {float(conf['fail_share']):.0%} 的否决线。"),
                 evidence={"probes": len(window), "failed": len(failed), "share": round(share, 4),
                           "by_outcome": by_outcome, "window_start": start.isoformat(), "window_end": last.isoformat(),

@@ -63,6 +63,10 @@ class Observations:
         """
         if self.degraded:
             return False
+        if finding.rule.startswith(("AVL", "NET")):
+            # judged from the probes, not the crawl: a gap in the probe rounds observes nothing
+            return any(getattr(p, "site_id", None) == finding.site
+                       for p in (*self.probes, *self.dns, *self.ipv6_links))
         subject = finding.url or finding.column
         if finding.site == "media" or finding.rule.startswith("MED"):
             readings = [m for m in self.media if getattr(m, "url", None) == finding.url]

@@ -51,6 +51,8 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
     subject was not observed (so that they are listed, per unit, beside the others)."""
     prior = {t.finding.key(): t for t in before}
     unverifiable_keys = {u.key() for u in unverified}
+    # A note without a subject says the rule could not be judged at all (for one site, or for all).
+    rule_wide = {(u.rule, u.site) for u in unverified if u.subject is None}
     after: list[TrackedState] = []
     seen: set[Key] = set()
     for f in findings:
@@ -77,7 +79,8 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
     for key, prev in prior.items():
         if key in seen or prev.state is State.RESOLVED:
             continue
-        if key in unverifiable_keys or not observed(prev.finding):
+        if (key in unverifiable_keys or (key[0], None) in rule_wide or (key[0], key[1]) in rule_wide
+                or not observed(prev.finding)):
             state = State.STILL_OPEN if prev.state is State.NEW else prev.state
             if prev.state is State.EXEMPT and not any(e.covers(prev.finding, as_of) for e in exemptions):
                 state = State.STILL_OPEN

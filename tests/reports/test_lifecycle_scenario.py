@@ -229,3 +229,26 @@ def test_exempt_command_adds_lists_and_removes(tmp_path: Path, capsys: Any) -> N
     capsys.readouterr()
     main(["exempt", "--list", "--json", *args])
     assert __import__("json").loads(capsys.readouterr().out) == []
+
+
+def test_a_probe_gap_keeps_an_availability_veto_open(tmp_path: Path) -> None:
+    from checks import availability
+    from zwgk.records import Finding
+
+    config = County(tmp_path).config
+    site = config.sites[0]
+    veto = Finding("AVL001", Severity.VETO, site.id, site.unit, None, site.url, "首页无法访问 6%", {}, CHECKS[0])
+    with Store(tmp_path / "gap.sqlite3") as store:
+        first = store.start_run("check", CHECKS[0])
+        record(store, first, CHECKS[0], [veto])
+        store.finish_run(first, "complete")
+        # a week without probe rounds: the check says so for the site, it does not clear the veto
+        obs = Observations(run_id=0, sites=config.sites, units=config.units)
+        ctx = CheckContext(as_of=CHECKS[1], calendar=WorkdayCalendar())
+        assert list(availability.check(obs, dict(availability.DEFAULTS), ctx)) == []
+        second = store.start_run("check", CHECKS[1])
+        record(store, second, CHECKS[1], [], ctx.unverified, lambda f: True)
+        store.finish_run(second, "complete")
+        lc = load_lifecycle(store, store.run(second))
+    t = lc.state_of(veto.key())
+    assert (t.state, t.first_seen, t.unverifiable, lc.resolved) == (State.STILL_OPEN, CHECKS[0], True, ())
