@@ -176,6 +176,8 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
     unknown = tuple(sorted(y for y in calendar.unknown_years() if y >= as_of.year))
     by_unit: dict[str, list[tuple[Any, str | None]]] = {}   # unit -> (tracked finding, 牵头任务 or None)
     for t in lifecycle.open:
+        if getattr(rules.get(t.finding.rule), "NOTIFY", True) is False:
+            continue   # e.g. MED002 无法核验: shown in the report, never sent as a defect
         by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append((t, None))
         for lead_unit, task_name in leads(t.finding, tasks):
             by_unit.setdefault(lead_unit, []).append((t, task_name))
