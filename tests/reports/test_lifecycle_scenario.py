@@ -252,3 +252,21 @@ def test_a_probe_gap_keeps_an_availability_veto_open(tmp_path: Path) -> None:
         lc = load_lifecycle(store, store.run(second))
     t = lc.state_of(veto.key())
     assert (t.state, t.first_seen, t.unverifiable, lc.resolved) == (State.STILL_OPEN, CHECKS[0], True, ())
+
+
+def test_timezone_is_validated_and_used_for_times_people_read(tmp_path: Path) -> None:
+    import pytest
+
+    from reports import local_text
+    from zwgk.config import ConfigError
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG.replace('county = "积石山县"', 'county = "积石山县"\ntimezone = "Mars/Olympus"'),
+                   encoding="utf-8")
+    with pytest.raises(ConfigError, match="zwgk.timezone"):
+        load_config(cfg)
+    config = County(tmp_path).config
+    assert config.timezone == "Asia/Shanghai"
+    assert local_text(datetime(2026, 11, 26, 14, 11, tzinfo=timezone.utc), config.tz) == "2026-11-26 22:11（北京时间）"
+    ctx = CheckContext(as_of=CHECKS[0], calendar=WorkdayCalendar())
+    assert f"{ctx.local(datetime(2026, 11, 26, 2, 3, tzinfo=timezone.utc)):%m-%d %H:%M}" == "11-26 10:03"
