@@ -61,4 +61,12 @@ def run_checks(obs: Observations, rules: dict[str, dict[str, Any]], ctx: CheckCo
         yield from module.check(obs, conf, ctx)
 
 
-__all__ = ["ALL_RULE_IDS", "DEFAULTS", "REGISTRY", "CheckContext", "Observations", "run_checks"]
+def verifies(obs: Observations, finding: Finding) -> bool:
+    """Could this check have seen ``finding`` again?  Its rule's ``verifies`` when it has one,
+    else whether the subject was observed conclusively (Observations.observed)."""
+    module = REGISTRY.get(finding.rule)
+    own = getattr(module, "verifies", None)
+    return bool(own(obs, finding)) if own else obs.observed(finding)
+
+
+__all__ = ["ALL_RULE_IDS", "verifies", "DEFAULTS", "REGISTRY", "CheckContext", "Observations", "run_checks"]

@@ -18,7 +18,7 @@ def stale_columns(obs: Observations, ctx: CheckContext, rule: str, severity: Sev
         if col.item_count == 0:
             continue   # a blank column is UPD005's, not counted twice
         if col.newest_date is None:
-            ctx.could_not_verify(rule, f"{col.name or col.url}: 条目未标日期，无法判断更新时间")
+            ctx.could_not_verify(rule, f"{col.name or col.url}: 条目未标日期，无法判断更新时间", site=col.site_id, unit=obs.owner(col.url, col.site_id), subject=col.url)
             continue
         if col.newest_date >= oldest_allowed:
             continue

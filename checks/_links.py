@@ -62,6 +62,11 @@ def rule_for(target: str, last: LinkCheck, on_homepage: bool) -> str:
     return "LNK001" if on_homepage else "LNK002"
 
 
+OUTCOME_REASON = {LinkOutcome.TIMEOUT: "访问超时", LinkOutcome.BLOCKED: "访问受限",
+                  LinkOutcome.DNS_ERROR: "域名解析失败", LinkOutcome.CONNECT_ERROR: "连接失败",
+                  LinkOutcome.TLS_ERROR: "证书/加密连接失败", LinkOutcome.ERROR: "检查出错"}
+
+
 def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: str,
                   severity: Severity) -> Iterator[Finding]:
     """The confirmed failing links that belong to ``rule``, one finding per target."""
@@ -78,8 +83,29 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
         links = by_target[url]
         last = next(c for c in reversed(history) if c.url == url)
         if rule_for(url, last, any(l.source_url in homes for l in links)) == rule:
-            ctx.could_not_verify(rule, f"{url}: 已失败一次，待 {conf['confirm_after_hours']} 小时后复核")
+            ctx.could_not_verify(rule, f"{url}: 已失败一次，待 {conf['confirm_after_hours']} 小时后复核",
+                                 site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
+                                 subject=url, reason="待复核")
+    # The last check of this crawl ended neither OK nor as the site's failure (a timeout, a
+    # WAF's 403/429, a resolver or connection error): listed per unit, never a defect; and a
+    # failure confirmed on earlier crawls is not re-asserted from old evidence: it is
+    # 本次无法核验 (the finding stays open in the store, it is neither seen again nor resolved).
+    last_of_run: dict[str, LinkCheck] = {}
+    for c in history:
+        if c.run_id == obs.run_id:
+            last_of_run[c.url] = c
+    for url in sorted(last_of_run):
+        c = last_of_run[url]
+        if c.outcome in OUTCOME_REASON:
+            links = by_target[url]
+            if rule_for(url, c, any(l.source_url in homes for l in links)) == rule:
+                ctx.could_not_verify(rule, f"{url}: {OUTCOME_REASON[c.outcome]}"
+                                           f"{'（' + str(c.status) + '）' if c.status else ''}，未判定",
+                                     site=links[0].site_id, unit=obs.owner(links[0].source_url, links[0].site_id),
+                                     subject=url, reason=OUTCOME_REASON[c.outcome])
     for url in sorted(confirmed):
+        if url in last_of_run and last_of_run[url].outcome in OUTCOME_REASON:
+            continue
         checks = confirmed[url]
         found_on = by_target[url]
         on_home = [l for l in found_on if l.source_url in homes]
@@ -93,7 +119,8 @@ def link_findings(obs: Observations, conf: dict[str, Any], ctx: CheckContext, ru
             column=None, url=url,
             message=(f"页面 {first.source_url} 上的{'附件' if rule == 'LNK004' else '链接'}“{first.text or url}”"
                      f"{label}（{status or checks[-1].outcome.value}），"
-                     f"{checks[0].checked_at:%m-%d %H:%M} 与 {checks[-1].checked_at:%m-%d %H:%M} 两次检查均失败。"),
+                     f"{ctx.local(checks[0].checked_at):%m-%d %H:%M} 与 {ctx.local(checks[-1].checked_at):%m-%d %H:%M} "
+                     f"两次检查均失败。"),
             evidence={"status": status, "outcome": checks[-1].outcome.value,
                       "sources": sorted({l.source_url for l in found_on}),
                       "element": first.element, "text": first.text,

@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {"window_days": 7, "min_probes_per_day": 20, "min_cov
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     if not obs.probes:
+        ctx.could_not_verify(ID, "本次检查没有首页探测记录（探测未运行或中断），未判定站点可访问性", reason="探测缺失")
         return
     if obs.degraded:
         ctx.could_not_verify(ID, "本次检查期间监测端网络异常，未判定站点可访问性")
@@ -55,11 +56,13 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         mine = [p for p in obs.probes if isinstance(p, ProbeObs) and p.site_id == site.id
                 and p.family is Family.ANY and utc(p.observed_at) <= end]
         if not mine:
+            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有首页探测记录，未判定", site=site.id, unit=site.unit,
+                                 subject=site.url, reason="探测缺失")
             continue
         degraded_rounds = {p.round_id for p in mine if p.degraded}
         counted = [p for p in mine if not p.degraded and p.outcome.judged]
         if not counted:
-            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有有效探测（{len(degraded_rounds)} 轮因监测端网络异常剔除）")
+            ctx.could_not_verify(ID, f"{site.name}: 监测期内没有有效探测（{len(degraded_rounds)} 轮因监测端网络异常剔除）", site=site.id, unit=site.unit, subject=site.url)
             continue
         last = max(utc(p.observed_at) for p in counted)
         start = last - timedelta(days=days)
@@ -70,7 +73,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             slices[k] += 1
         if min(slices) < per_day:
             ctx.could_not_verify(ID, f"{site.name}: 探测次数不足（近 {days} 天每天 {slices} 次，"
-                                     f"要求每天不少于 {conf['min_probes_per_day']} 次），未判定")
+                                     f"要求每天不少于 {conf['min_probes_per_day']} 次），未判定", site=site.id, unit=site.unit, subject=site.url)
             continue
         failed = [p for p in window if p.outcome.is_failure]
         share = len(failed) / len(window)
@@ -80,7 +83,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if share >= float(conf["fail_share"]):
             yield Finding(
                 rule=ID, severity=SEVERITY, site=site.id, unit=site.unit, column=None, url=site.url,
-                message=(f"{site.name}首页在 {start:%m-%d %H:%M} 至 {last:%m-%d %H:%M}（UTC）的 {len(window)} 次探测中"
+                message=(f"{site.name}首页在 {ctx.local(start):%m-%d %H:%M} 至 {ctx.local(last):%m-%d %H:%M}的 {len(window)} 次探测中"
                          f"有 {len(failed)} 次无法访问（{share:.1%}），达到 {float(conf['fail_share']):.0%} 的否决线。"),
                 evidence={"probes": len(window), "failed": len(failed), "share": round(share, 4),
                           "by_outcome": by_outcome, "window_start": start.isoformat(), "window_end": last.isoformat(),
@@ -90,6 +93,6 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
                 as_of=ctx.as_of)
         elif share >= float(conf["warn_share"]):
             ctx.could_not_verify(ID, f"预警：{site.name}首页近 {days} 天 {len(window)} 次探测中 {len(failed)} 次失败"
-                                     f"（{share:.1%}），未达 {float(conf['fail_share']):.0%} 否决线")
+                                     f"（{share:.1%}），未达 {float(conf['fail_share']):.0%} 否决线", site=site.id, unit=site.unit, subject=site.url)
 
 

@@ -7,12 +7,11 @@ rule's DEFAULTS merged with config.toml's ``[rules.<ID>]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
-from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
-                          Unit)
+from zwgk.records import (ColumnObs, DocumentObs, Finding, LinkCheck, LinkObs, LinkOutcome, ListItemObs,
+                          PageObs, Site, Unit, Unverified)
 from zwgk.workdays import WorkdayCalendar
 
 
@@ -52,14 +51,66 @@ class Observations:
         return next((c.name for c in self.columns if c.url == url), None)
 
 
+    def observed(self, finding: Finding) -> bool:
+        """Was the subject of ``finding`` observed conclusively in these observations?
+
+        Only then can the finding's absence mean 已整改.  A URL counts when this crawl
+        fetched it with an answer, or a link check of this crawl ended OK or as a site
+        failure (a timeout, a block or a DNS error says nothing); a column when its list
+        was read; an account when its latest reading on the check day was readable; a site
+        when its homepage was fetched.  A rule module may refine this with ``verifies``.
+        """
+        if self.degraded:
+            return False
+        if finding.rule.startswith(("AVL", "NET")):
+            # judged from the probes, not the crawl: a gap in the probe rounds observes nothing
+            return any(getattr(p, "site_id", None) == finding.site
+                       for p in (*self.probes, *self.dns, *self.ipv6_links))
+        subject = finding.url or finding.column
+        if finding.site == "media" or finding.rule.startswith("MED"):
+            readings = [m for m in self.media if getattr(m, "url", None) == finding.url]
+            return bool(readings) and max(readings, key=lambda m: m.observed_at).outcome.readable
+        if subject:
+            if any(c.url == subject for c in self.columns):
+                return True
+            if any(p.url == subject and p.status is not None and p.status < 400 for p in self.pages):
+                return True
+            mine = [c for c in self.link_checks if c.url == subject and c.run_id == self.run_id]
+            if mine:
+                last = mine[-1].outcome
+                return last is LinkOutcome.OK or last.is_failure
+            return False
+        site = self.site(finding.site)
+        return site is not None and any(
+            p.url == site.url and p.status is not None and p.status < 400 for p in self.pages)
+
+
 @dataclass
 class CheckContext:
     as_of: date
     calendar: WorkdayCalendar
-    # What a check could not judge, per rule: shown in the report, never a finding.
-    unverified: dict[str, list[str]] = field(default_factory=dict)
+    # What a check could not judge: typed records, shown per unit, never a finding.
+    unverified: list[Unverified] = field(default_factory=list)
+    timezone: str = "Asia/Shanghai"   # [zwgk] timezone: times written into messages people read
 
-    def could_not_verify(self, rule: str, what: str) -> None:
-        self.unverified.setdefault(rule, []).append(what)
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (UTC in the store) in the reader's time zone, for a message."""
+        from zoneinfo import ZoneInfo
+
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(ZoneInfo(self.timezone))
+
+    def could_not_verify(self, rule: str, what: str, *, site: str | None = None, unit: str | None = None,
+                         subject: str | None = None, reason: str | None = None) -> None:
+        if reason is None:
+            reason = "提醒" if what.startswith(("提醒", "预警")) else "无法核验"
+        self.unverified.append(Unverified(rule, site, unit, subject, reason, what))
+
+    def unverified_by_rule(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for u in self.unverified:
+            out.setdefault(u.rule, []).append(u.detail)
+        return out
 
 

@@ -32,7 +32,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if col.item_count or col.url in parents:
             continue
         if not col.empty_marker:
-            ctx.could_not_verify(ID, f"{col.name or col.url}: 未读到条目，页面也未注明暂无信息")
+            ctx.could_not_verify(ID, f"{col.name or col.url}: 未读到条目，页面也未注明暂无信息", site=col.site_id, unit=obs.owner(col.url, col.site_id), subject=col.url)
             continue
         yield Finding(
             rule=ID, severity=SEVERITY, site=col.site_id, unit=obs.owner(col.url, col.site_id),

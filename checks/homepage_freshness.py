@@ -33,7 +33,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     for site in obs.sites:
         home = next((p for p in obs.pages if p.url == site.url and p.kind == "home"), None)
         if home is None or home.status is None or not 200 <= home.status < 300:
-            ctx.could_not_verify(ID, f"{site.name}: 首页未能访问，无法判断更新情况")
+            ctx.could_not_verify(ID, f"{site.name}: 首页未能访问，无法判断更新情况", site=site.id, unit=site.unit, subject=site.url)
             continue
         items = [i for i in obs.list_items if i.column_url == site.url]
         if items:
@@ -44,14 +44,14 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
                      if c.site_id == site.id and c.newest_date and c.newest_date <= ctx.as_of]
             basis = "首页为导航页，按二级栏目"
             if not dates:
-                ctx.could_not_verify(ID, f"{site.name}: 首页与栏目均未读到带日期的信息")
+                ctx.could_not_verify(ID, f"{site.name}: 首页与栏目均未读到带日期的信息", site=site.id, unit=site.unit, subject=site.url)
                 continue
         newest = max(dates, default=None)
         if newest is not None and newest >= ctx.as_of - timedelta(days=conf["warn_days"]):
             continue
         if newest is not None and newest >= ctx.as_of - timedelta(days=conf["max_days"]):
             ctx.could_not_verify(ID, f"提醒：{site.name}首页已{(ctx.as_of - newest).days}天未更新"
-                                     f"（{conf['max_days']}天即单项否决）")
+                                     f"（{conf['max_days']}天即单项否决）", site=site.id, unit=site.unit, subject=site.url)
             continue
         days = (ctx.as_of - newest).days if newest else None
         yield Finding(

@@ -52,7 +52,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if v4 is None or v6 is None or v6.outcome is ProbeOutcome.NO_ADDRESS:
             continue
         if v4.degraded or obs.degraded or v4.outcome is not ProbeOutcome.OK or v6.outcome is not ProbeOutcome.OK:
-            ctx.could_not_verify(ID, f"{site.name}: IPv4/IPv6 首页未能都取得，未比较")
+            ctx.could_not_verify(ID, f"{site.name}: IPv4/IPv6 首页未能都取得，未比较", site=site.id, unit=site.unit, subject=site.url)
             continue
         if v4.fingerprint and v4.fingerprint == v6.fingerprint and v4.title == v6.title:
             continue

@@ -40,7 +40,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             continue
         if v6.degraded or obs.degraded or not v6.outcome.is_failure:
             ctx.could_not_verify(ID, f"{site.name}: IPv6 首页未能探测（{v6.outcome.value}"
-                                     f"{': ' + v6.detail if v6.detail else ''}）")
+                                     f"{': ' + v6.detail if v6.detail else ''}）", site=site.id, unit=site.unit, subject=site.url)
             continue
         what = {ProbeOutcome.TIMEOUT: f"{v6.elapsed_s:.0f} 秒内没有完整响应",
                 ProbeOutcome.HTTP_ERROR: f"返回状态 {v6.status}",

@@ -39,13 +39,13 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if d is None:
             continue
         if d.degraded or obs.degraded:
-            ctx.could_not_verify(ID, f"{site.name}: 探测时监测端网络异常，未判定 AAAA 记录")
+            ctx.could_not_verify(ID, f"{site.name}: 探测时监测端网络异常，未判定 AAAA 记录", site=site.id, unit=site.unit, subject=site.url)
             continue
         if d.aaaa:
             continue
         if d.a_status is not ResolveStatus.OK or d.aaaa_status is not ResolveStatus.NODATA:
             ctx.could_not_verify(ID, f"{site.name}: {d.host} 的 AAAA 查询未得到明确答复"
-                                     f"（A {d.a_status.value}, AAAA {d.aaaa_status.value}）")
+                                     f"（A {d.a_status.value}, AAAA {d.aaaa_status.value}）", site=site.id, unit=site.unit, subject=site.url)
             continue
         yield Finding(
             rule=ID, severity=SEVERITY, site=site.id, unit=site.unit, column=None, url=site.url,

@@ -52,12 +52,12 @@ def link_share_findings(obs: Observations, conf: dict[str, Any], ctx: CheckConte
         if not links:
             continue
         if obs.degraded or any(l.degraded for l in links):
-            ctx.could_not_verify(rule, f"{site.name}: 探测时监测端网络异常，未判定")
+            ctx.could_not_verify(rule, f"{site.name}: 探测时监测端网络异常，未判定", site=site.id, unit=site.unit, subject=site.url)
             continue
         counted = [l for l in links if l.outcome not in (ProbeOutcome.PROBE_UNAVAILABLE, ProbeOutcome.BLOCKED)
                    and v4_ok.get(l.url, True)]
         if len(counted) < int(conf["min_links"]):
-            ctx.could_not_verify(rule, f"{site.name}: 可判定的链接只有 {len(counted)} 个，未判定")
+            ctx.could_not_verify(rule, f"{site.name}: 可判定的链接只有 {len(counted)} 个，未判定", site=site.id, unit=site.unit, subject=site.url)
             continue
         ok = [l for l in counted if l.outcome is ProbeOutcome.OK]
         share = len(ok) / len(counted)

@@ -42,7 +42,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         if not hosts:
             continue
         if obs.degraded or any(d.degraded for d in hosts):
-            ctx.could_not_verify(ID, f"{site.name}: 探测时监测端网络异常，未判定")
+            ctx.could_not_verify(ID, f"{site.name}: 探测时监测端网络异常，未判定", site=site.id, unit=site.unit, subject=site.url)
             continue
         bad = sorted((d for d in hosts if not d.aaaa and d.a_status is ResolveStatus.OK
                       and d.aaaa_status is ResolveStatus.NODATA), key=lambda d: d.host)

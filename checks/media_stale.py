@@ -41,7 +41,7 @@ def current(obs: Observations, conf: dict[str, Any], ctx: CheckContext, rule: st
         if age > conf["max_observation_age_days"]:
             if rule is not None:
                 ctx.could_not_verify(rule, f"{o.account}（{o.platform}）: 最近一次读取在 {o.observed_on}，"
-                                           f"距检查日已 {age} 天，需重新读取")
+                                           f"距检查日已 {age} 天，需重新读取", site="media", unit=o.unit, subject=o.url)
             continue
         yield o
 
@@ -67,7 +67,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     limit = conf["max_days"]
     for o in approaching(obs, conf, ctx):
         ctx.could_not_verify(ID, f"提醒：政务新媒体账号“{o.account}”（{o.platform}，{o.unit}）已"
-                                 f"{(ctx.as_of - o.newest_date).days}天未更新（超过{limit}天即单项否决）")
+                                 f"{(ctx.as_of - o.newest_date).days}天未更新（超过{limit}天即单项否决）", site="media", unit=o.unit, subject=o.url)
     for o in current(obs, conf, ctx, ID):
         if o.outcome is MediaOutcome.NO_POSTS:
             message = (f"政务新媒体账号“{o.account}”（{o.platform}）从未发布内容，"

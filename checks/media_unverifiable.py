@@ -25,6 +25,8 @@ TITLE = "政务新媒体无法核验"
 SEVERITY = Severity.NOTICE
 SOURCE = ""
 READS = MediaObs
+# 无法核验 is not a defect: listed in the report, never put in a unit's 整改通知.
+NOTIFY = False
 DEFAULTS: dict[str, Any] = {}
 
 

@@ -47,10 +47,10 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     fetched = {p.url for p in obs.pages if p.status is not None and 200 <= p.status < 300}
     for unit in obs.units:
         if not unit.column_prefixes and unit.type in ("乡镇", "部门", "县政府"):
-            ctx.could_not_verify(ID, f"{unit.name}: config.toml 未配置 column_prefixes，无法检查其信息公开栏目")
+            ctx.could_not_verify(ID, f"{unit.name}: config.toml 未配置 column_prefixes，无法检查其信息公开栏目", unit=unit.name)
         for prefix in unit.column_prefixes:
             if not any(u.startswith(prefix) for u in fetched):
-                ctx.could_not_verify(ID, f"{unit.name}: {prefix} 未能访问")
+                ctx.could_not_verify(ID, f"{unit.name}: {prefix} 未能访问", unit=unit.name)
                 continue
             site = next((s.id for s in obs.sites
                          if any(p.url.startswith(prefix) and p.site_id == s.id for p in obs.pages)), "")

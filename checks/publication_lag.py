@@ -43,10 +43,10 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             continue   # LAG002 / LAG004 say so
         if doc.doc_date_source == "signature" and "转发" in (doc.title or ""):
             # A 转发 ends with the forwarded document's signature: an older date, not this one's.
-            ctx.could_not_verify(ID, f"{doc.url}: 转发类文件，成文日期仅见于文末落款，未判定")
+            ctx.could_not_verify(ID, f"{doc.url}: 转发类文件，成文日期仅见于文末落款，未判定", site=doc.site_id, unit=obs.owner(doc.url, doc.site_id), subject=doc.url)
             continue
         if not (doc.pub_date_source or "").startswith(TRUSTED_PUB_SOURCES):
-            ctx.could_not_verify(ID, f"{doc.url}: 发布日期只见于网址 ({doc.pub_date_source})")
+            ctx.could_not_verify(ID, f"{doc.url}: 发布日期只见于网址 ({doc.pub_date_source})", site=doc.site_id, unit=obs.owner(doc.url, doc.site_id), subject=doc.url)
             continue
         if doc.pub_date > ctx.as_of or (since and doc.pub_date < since) or doc.pub_date < doc.doc_date:
             continue

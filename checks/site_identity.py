@@ -36,7 +36,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     for site in obs.sites:
         home = next((p for p in obs.pages if p.url == site.url and p.kind == "home"), None)
         if home is None or home.status is None or not 200 <= home.status < 300 or home.footer_text is None:
-            ctx.could_not_verify(ID, f"{site.name}: 首页未能访问")
+            ctx.could_not_verify(ID, f"{site.name}: 首页未能访问", site=site.id, unit=site.unit, subject=site.url)
             continue
         text = home.footer_text
         code = SITE_CODE.search(text)

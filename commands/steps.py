@@ -16,7 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from checks import REGISTRY, CheckContext, Observations, run_checks
+from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
+from reports.lifecycle import record
 from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
 from zwgk.store import media_observations
 from zwgk.store import probes as probe_store
@@ -219,9 +220,10 @@ def check(config: Config, as_of: date) -> StepResult:
             obs = load_observations(store, config, crawl_run.id, as_of)
             if degraded:
                 obs = replace(obs, degraded=True)
-            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
+            ctx = CheckContext(as_of=as_of, calendar=calendar_for(config), timezone=config.timezone)
             findings = list(run_checks(obs, config.rules, ctx))
-            store.add_findings(run_id, findings)
+            unverified = record(store, run_id, as_of, findings, ctx.unverified, lambda f: verifies(obs, f),
+                                degraded=bool(degraded))
         except BaseException as exc:
             store.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
             raise
@@ -229,19 +231,20 @@ def check(config: Config, as_of: date) -> StepResult:
         for f in findings:
             by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
         summary = {"findings": len(findings), "by_rule": by_rule,
-                   "unverified": {k: v for k, v in ctx.unverified.items()},
+                   "unverified": ctx.unverified_by_rule(), "unverified_count": len(unverified),
+                   "check_number": store.check_number(run_id),
                    "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
                    "crawl_run_id": crawl_run.id, "degraded": degraded}
         status = "degraded" if degraded else "complete"
         store.finish_run(run_id, status, summary)
     return StepResult("check", run_id, status, time.monotonic() - started,
                       {"findings": len(findings), "by_rule": by_rule,
-                       "unverified": sum(len(v) for v in ctx.unverified.values())}, errors=list(degraded))
+                       "unverified": len(unverified)}, errors=list(degraded))
 
 
 def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = False) -> StepResult:
     from reports import TrendPoint, write_report
-    from reports.lifecycle import load_history, track
+    from reports.lifecycle import load_lifecycle
 
     started = time.monotonic()
     out = out or config.report_dir
@@ -250,8 +253,13 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         if check_run is None:
             raise PipelineError(f"{config.database}: no complete check run yet; run `zwgk check` first")
         crawl_run = store.run(check_run.crawl_run_id) if check_run.crawl_run_id else None
+        if crawl_run is not None:
+            crawl_run = replace(crawl_run, summary={**crawl_run.summary,
+                                                    "crawl_number": store.run_number("crawl", crawl_run.id)})
+        check_run = replace(check_run, summary={"check_number": store.check_number(check_run.id),
+                                                **check_run.summary})
         findings = store.findings(check_run.id)
-        lifecycle = track(load_history(store, check_run))
+        lifecycle = load_lifecycle(store, check_run)
         trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
             "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
             "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
@@ -261,13 +269,14 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         degraded_note = None
         if newer:
             reasons = "；".join(json.loads(newer["summary"] or "{}").get("degraded", []))
-            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {newer['id']} 次）因监测端网络异常被标记为降级"
+            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {store.check_number(newer['id'])} 次）因监测端网络异常被标记为降级"
                              f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
         notify = config.extra_sections.get("notify", {})
         files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
                              crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
                              calendar=calendar_for(config), degraded_note=degraded_note,
                              columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
-                             deadline_days=notify.get("deadline_working_days", 10))
+                             deadline_days=notify.get("deadline_working_days", 10),
+                             unverified=store.unverified(check_run.id), exemptions=store.exemptions())
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

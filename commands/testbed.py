@@ -13,7 +13,7 @@ from typing import Any
 
 from checks import ALL_RULE_IDS, REGISTRY
 from commands.common import describe
-from testbed.score import inspect, score
+from testbed.score import inspect, score, upd_veto
 from testbed.server import Testbed
 
 
@@ -95,13 +95,18 @@ def cmd_testbed_check(args: argparse.Namespace) -> int:
         with Testbed(seed=args.seed, as_of=as_of, pages=args.pages) as tb:
             results, findings, truth = inspect(tb, out, as_of)
         failed_steps = [r for r in results if r.status != "complete"]
+        # The UPD 栏目不更新 veto is scored like a rule, from findings.json's verdicts.
+        veto_found, veto_expected = upd_veto(out, truth)
+    findings = [*findings, *veto_found]
+    truth = {**truth, "findings": [*truth["findings"], *veto_expected]}
     scores = score(findings, truth)
     implemented = set(REGISTRY)
     missing_rules = [r for r in ALL_RULE_IDS if r not in implemented]
     seeded = {t["rule"] for t in truth["findings"]}
     near = {n["rule"] for n in truth["near_misses"]}
     unseeded = [r for r in implemented if r not in seeded or r not in near]
-    below = [s for r, s in scores.items() if r in implemented and (s.precision < 1 or s.recall < 1)]
+    below = [s for r, s in scores.items() if (r in implemented or r == "UPD-veto")
+             and (s.precision < 1 or s.recall < 1)]
     ok = not failed_steps and not below
     if args.json:
         print(json.dumps({"ok": ok, "duration_s": round(time.monotonic() - started, 1),
@@ -123,6 +128,15 @@ def cmd_testbed_check(args: argparse.Namespace) -> int:
                     print(f"         missed: {m}")
                 for f in s.false:
                     print(f"         false:  {f}")
+            if rule == "UPD005":   # the 栏目不更新 veto, from findings.json's verdicts
+                v = scores.get("UPD-veto")
+                if v is None:
+                    print(f"{'UPD-veto':8} {0:>8} {0:>6} {'—':>9} {'—':>7}   (none implied by the seeded UPD defects)")
+                else:
+                    print(f"{'UPD-veto':8} {v.expected:>8} {v.found:>6} {v.precision:>9.2f} {v.recall:>7.2f}"
+                          f"{'' if (v.precision == 1 and v.recall == 1) else '   <-- below 1.0'}")
+                    for m in v.missed + v.false:
+                        print(f"         {m}")
         if unseeded:
             print(f"implemented rules without both a seeded defect and a near-miss: {', '.join(sorted(unseeded))}")
         for r in failed_steps:

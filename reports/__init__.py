@@ -48,6 +48,8 @@ class Row:
     days_open: int
     deadline: date | None
     lead_task: str | None = None   # set when shown to a 牵头单位 for a 方案 task
+    unverifiable: bool = False     # 本次无法核验: still open, its subject could not be observed
+    overdue_days: int = 0          # 逾期 N 个工作日 past the 整改期限
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,24 @@ class ReportView:
     trend: tuple[TrendPoint, ...]
     trend_svg: str
     rules: tuple[RuleRow, ...]
-    unverified: Mapping[str, Sequence[str]]
+    unverified: tuple[tuple[str, tuple[tuple[str, tuple[Any, ...]], ...]], ...]   # unit -> reason -> items
     unknown_years: Sequence[int]
     degraded: bool
     degraded_note: str | None = None
     unowned_columns: tuple[tuple[str, str, str, str], ...] = ()   # (site, column name, class, url)
     pass_score: float = 60.0             # [assessment] pass_score
+    overdue: tuple[Row, ...] = ()        # 逾期未整改, most overdue first
+    exempt: tuple[Any, ...] = ()         # (TrackedState, Exemption | None): listed apart
+    unverifiable_count: int = 0          # open findings not verifiable this time
+
+
+def local_text(moment: datetime, tz: Any) -> str:
+    """A stored (UTC) time as a reader sees it: '2026-11-26 22:11（北京时间）' for Asia/Shanghai."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(tz)
+    name = "北京时间" if str(getattr(tz, "key", "")) in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else local.tzname()
+    return f"{local:%Y-%m-%d %H:%M}（{name}）"
 
 
 def severity_label(value: Severity | str) -> str:
@@ -129,26 +143,40 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                rules: Mapping[str, ModuleType], lifecycle: Any = None, trend: Sequence[TrendPoint] = (),
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
-               columns: Sequence[Any] = ()) -> ReportView:
+               columns: Sequence[Any] = (), unverified: Sequence[Any] = (),
+               exemptions: Sequence[Any] = ()) -> ReportView:
     from reports.assessment import INDICATORS, assess, by_unit, scoring
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
     types = {u.name: u.type for u in config.units}
+    exempt_keys = {t.finding.key() for t in (lifecycle.exempt if lifecycle else ())}
+    # Scored: this check's findings, less the exempted.  Shown: every open finding, including
+    # those carried over because their subject could not be observed this time.
+    scored = [f for f in findings if f.key() not in exempt_keys]
+    present = {f.key() for f in scored}
+    shown = scored + [t.finding for t in tracked.values() if t.finding.key() not in present]
 
     def row(f: Finding, task: str | None = None) -> Row:
         t = tracked.get(f.key())
         first = t.first_seen if t else as_of
-        state = "仍未整改" if t is not None and t.state.value == "still_open" else "新发现"
-        deadline = calendar.add_workdays(first, deadline_days) if calendar and f.severity is not Severity.NOTICE else None
-        return Row(f, state, first, max((as_of - first).days, 0), deadline, task)
+        state = t.state.label if t is not None else "新发现"
+        deadline = t.deadline if t is not None else None
+        overdue = (calendar.workdays_between(deadline, as_of)
+                   if calendar and deadline and as_of > deadline else 0)
+        return Row(f, state, first, max((as_of - first).days, 0), deadline, task,
+                   unverifiable=bool(t and t.unverifiable), overdue_days=overdue)
 
     sections = []
-    for uf in by_unit(config, findings):
+    for uf in by_unit(config, shown):
         rows = [row(f) for f in sorted(uf.own, key=lambda f: (f.rule, f.url or ""))]
         rows += [row(f, task) for task, f in uf.as_lead]
         sections.append(UnitSection(uf.unit, types.get(uf.unit, ""), slug(uf.unit), tuple(rows)))
+    overdue = tuple(sorted((r for sec in sections for r in sec.rows if r.overdue_days > 0 and not r.lead_task),
+                           key=lambda r: (-r.overdue_days, r.finding.unit or "", r.finding.rule)))
+    exempt = tuple((t, next((e for e in exemptions if e.covers(t.finding, as_of)), None))
+                   for t in (lifecycle.exempt if lifecycle else ()))
     counts: dict[str, int] = {}
-    for f in findings:
+    for f in scored:
         counts[f.rule] = counts.get(f.rule, 0) + 1
     rule_rows = tuple(
         RuleRow(rid, m.TITLE, severity_label(m.SEVERITY),
@@ -157,20 +185,35 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                 getattr(m, "SOURCE", ""), counts.get(rid, 0))
         for rid, m in rules.items())
     summary = check_run.summary if check_run else {}
-    crawl = {"id": crawl_run.id, "started_at": crawl_run.started_at.isoformat(timespec="minutes"),
+    tz = getattr(config, "tz", timezone.utc)
+    crawl = {"id": crawl_run.id, "number": crawl_run.summary.get("crawl_number", crawl_run.id),
+             "started_at": local_text(crawl_run.started_at, tz),
              "status": crawl_run.status, **crawl_run.summary} if crawl_run else {}
     return ReportView(
         county=config.county or "", as_of=as_of,
-        generated_at=(generated_at or datetime.now(timezone.utc).astimezone()).isoformat(timespec="minutes"),
-        crawl=crawl, check={"id": check_run.id} if check_run else {}, total=len(findings),
-        verdicts=tuple(assess(config, findings)), indicators=tuple(INDICATORS),
+        generated_at=local_text(generated_at or datetime.now(timezone.utc), tz),
+        crawl=crawl, check=({"id": check_run.id, "number": summary.get("check_number", check_run.id)}
+                            if check_run else {}), total=len(shown),
+        verdicts=tuple(assess(config, scored)), indicators=tuple(INDICATORS),
         units=tuple(sections),
         changes=lifecycle.counts() if lifecycle else {"new": len(findings), "still_open": 0, "resolved": 0},
         resolved=tuple(lifecycle.resolved) if lifecycle else (),
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
-        unverified=summary.get("unverified", {}), unknown_years=summary.get("unknown_calendar_years", []),
+        unverified=group_unverified(config, unverified), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
-        unowned_columns=unowned(config, columns), pass_score=scoring(config).pass_score)
+        unowned_columns=unowned(config, columns), pass_score=scoring(config).pass_score,
+        overdue=overdue, exempt=exempt,
+        unverifiable_count=sum(r.unverifiable for sec in sections for r in sec.rows if not r.lead_task))
+
+
+def group_unverified(config: Any, items: Sequence[Any]) -> tuple[tuple[str, tuple[tuple[str, tuple[Any, ...]], ...]], ...]:
+    """无法核验 records per unit (config order, then the rest), each grouped by reason."""
+    order = [u.name for u in config.units]
+    by_unit: dict[str, dict[str, list[Any]]] = {}
+    for u in items:
+        by_unit.setdefault(u.unit or "（未确定单位）", {}).setdefault(u.reason, []).append(u)
+    units = sorted(by_unit, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return tuple((n, tuple((reason, tuple(v)) for reason, v in sorted(by_unit[n].items()))) for n in units)
 
 
 CLASS_LABEL = {"news": "动态要闻", "notice": "通知公告", "policy": "政策文件", "personnel": "人事", "plan": "规划",
@@ -195,8 +238,60 @@ def render_unit_html(view: ReportView, section: UnitSection) -> str:
     return _env.get_template("unit.html.j2").render(v=view, s=section)
 
 
-def render_findings_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1)
+FINDINGS_FORMAT = "zwgk-findings/2"
+
+
+def render_findings_json(view: ReportView, config: Any = None) -> str:
+    """findings.json: each finding with its state, first seen, deadline and days overdue; what
+    could not be verified; and the verdicts per site, account and unit (README, findings.json)."""
+    from reports.assessment import UPD_VETO
+
+    def finding(r: Row) -> dict[str, Any]:
+        return {**r.finding.to_json(), "subject": r.finding.key()[2], "state": STATE_KEYS.get(r.state, r.state),
+                "state_label": r.state, "unverifiable": r.unverifiable, "first_seen": r.first_seen.isoformat(),
+                "days_open": r.days_open, "deadline": r.deadline.isoformat() if r.deadline else None,
+                "days_overdue": r.overdue_days}
+
+    rows = [r for sec in view.units for r in sec.rows if not r.lead_task]
+    site_urls = {s.id: s.url for s in config.sites} if config is not None else {}
+    verdicts = []
+    for d in view.verdicts:
+        vetoes = [{"rule": v.split(" ", 1)[0], "reason": v} for v in d.vetoes if not v.startswith("栏目不更新")]
+        if d.kind == "网站":
+            counted = [r for r in rows if r.finding.site == d.subject and r.finding.rule in
+                       ("UPD002", "UPD003", "UPD004", "UPD005") and not r.unverifiable]
+            for v in d.vetoes:
+                if v.startswith("栏目不更新"):
+                    vetoes.append({"rule": "UPD-veto", "reason": v, "thresholds": UPD_VETO,
+                                   "columns": sorted({r.finding.column or r.finding.url or "" for r in counted})})
+        verdicts.append({"kind": "site" if d.kind == "网站" else "account", "subject": d.subject,
+                         "url": site_urls.get(d.subject, d.subject if d.kind != "网站" else None),
+                         "name": d.name, "verdict": d.label, "score": d.score, "vetoes": vetoes,
+                         "deductions": d.deductions, "findings": d.findings})
+    units = []
+    for sec in view.units:
+        own = [r for r in sec.rows if not r.lead_task]
+        units.append({"unit": sec.unit, "type": sec.unit_type, "findings": len(own),
+                      "vetoes": sum(r.finding.severity is Severity.VETO for r in own),
+                      "overdue": sum(r.overdue_days > 0 for r in own),
+                      "unverifiable": sum(r.unverifiable for r in own),
+                      "supervised": len(sec.rows) - len(own),
+                      "verdict": "不合格" if any(r.finding.severity is Severity.VETO and not r.unverifiable
+                                               for r in own) else ("无法核验" if any(r.unverifiable for r in own)
+                                                                  else "合格")})
+    doc = {"format": FINDINGS_FORMAT, "county": view.county, "as_of": view.as_of.isoformat(),
+           "check": dict(view.check), "findings": [finding(r) for r in rows],
+           "exempt": [{**t.finding.to_json(), "subject": t.finding.key()[2], "state": t.state.value,
+                       "first_seen": t.first_seen.isoformat(),
+                       "exemption": ({"reason": e.reason, "by": e.created_by, "at": e.created_at.isoformat(),
+                                      "until": e.until.isoformat() if e.until else None} if e else None)}
+                      for t, e in view.exempt],
+           "unverified": [u.to_json() for _, groups in view.unverified for _, items in groups for u in items],
+           "verdicts": verdicts, "units": units}
+    return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
+
+
+STATE_KEYS = {"新发现": "new", "未整改": "still_open", "已整改": "resolved", "已豁免": "exempt", "申诉中": "appeal"}
 
 
 def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str, Path]:
@@ -207,7 +302,7 @@ def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str,
     files = {"html": out / "report.html", "findings": out / "findings.json"}
     html = render_html(view)
     _write_atomic(files["html"], html)
-    _write_atomic(files["findings"], render_findings_json(kwargs["findings"]))
+    _write_atomic(files["findings"], render_findings_json(view, kwargs.get("config")))
     for section in view.units:
         _write_atomic(out / "units" / f"{section.slug}.html", render_unit_html(view, section))
     files["units"] = out / "units"

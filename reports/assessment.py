@@ -70,9 +70,12 @@ class Verdict:
     vetoes: tuple[str, ...]           # why it failed by veto, in words
     deductions: dict[str, float]      # indicator -> points taken (capped)
     findings: int
+    unverifiable: bool = False        # could not be verified this time: neither 合格 nor 不合格
 
     @property
     def label(self) -> str:
+        if self.unverifiable and not self.vetoes:
+            return "无法核验"
         return "合格" if self.passed else "不合格"
 
 
@@ -107,24 +110,32 @@ def assess_site(site_id: str, name: str, findings: Sequence[Finding],
     return Verdict(site_id, name, "网站", score >= scoring.pass_score, score, (), deductions, len(mine))
 
 
-def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None = None) -> list[Verdict]:
-    by_account: dict[str, list[Finding]] = {}
+def assess_accounts(findings: Sequence[Finding], names: Mapping[str, str] | None = None,
+                    accounts: Sequence[str] = ()) -> list[Verdict]:
+    """A verdict per account: every one of ``accounts`` (listed once each) and every account with a
+    finding.  MED001 is the veto; an account whose source could not be read (MED002) and has no
+    veto is 无法核验, never 合格."""
+    by_account: dict[str, list[Finding]] = {key: [] for key in accounts}
     for f in findings:
         if f.rule in MEDIA_RULES and f.url:
             by_account.setdefault(f.url, []).append(f)
     out = []
-    for url, fs in sorted(by_account.items()):
+    for url, fs in sorted(by_account.items(), key=lambda kv: ((names or {}).get(kv[0], kv[0]), kv[0])):
         vetoes = tuple(f"{f.rule} {f.message}" for f in fs if f.rule == "MED001")
-        out.append(Verdict(url, (names or {}).get(url, url), "政务新媒体", not vetoes, None, vetoes, {}, len(fs)))
+        unverifiable = any(f.rule == "MED002" for f in fs)
+        out.append(Verdict(url, (names or {}).get(url, url), "政务新媒体", not vetoes and not unverifiable, None,
+                           vetoes, {}, len(fs), unverifiable=unverifiable and not vetoes))
     return out
 
 
 def assess(config: Any, findings: Sequence[Finding]) -> list[Verdict]:
-    """A verdict for every configured site, and for every account with a finding."""
+    """A verdict for every configured site and every configured account (and any other account
+    with a finding)."""
     rules = scoring(config)
     verdicts = [assess_site(s.id, s.name, findings, rules) for s in config.sites]
-    names = {a.key: a.name for a in load_accounts(config)}   # manual entries: "manual:<name>"
-    return verdicts + assess_accounts(findings, names)
+    accounts = [a for a in load_accounts(config) if getattr(a, "active", True)]
+    names = {a.key: a.name for a in accounts}   # manual entries: "manual:<name>"
+    return verdicts + assess_accounts(findings, names, [a.key for a in accounts])
 
 
 def by_unit(config: Any, findings: Iterable[Finding]) -> list[UnitFindings]:

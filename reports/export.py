@@ -64,6 +64,7 @@ class ExportRow:
     docs: DocFigures | None   # only for a yearly export
     verdict: str | None = None   # sites only, when an assessment is available
     score: float | None = None   # None also when a veto decided
+    overdue: int | None = None   # units only: open findings past their 整改期限 (逾期未整改)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class ExportTable:
     rows: tuple[ExportRow, ...]
     notes: tuple[str, ...]
     assessed: bool = False
+    tracked: bool = False     # the 逾期未整改 column is there (finding states were available)
 
 
 # -- building ---------------------------------------------------------------------------------------
@@ -126,7 +128,8 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
                 unit_docs: dict[str, DocFigures] | None = None, site_docs: dict[str, DocFigures] | None = None,
                 rules: Sequence[str] | None = None, notes: Sequence[str] = (),
                 assess: Callable[[str, str, Sequence[Finding]], Any] | None = None,
-                assess_findings: Sequence[Finding] | None = None) -> ExportTable:
+                assess_findings: Sequence[Finding] | None = None,
+                overdue: dict[str, int] | None = None) -> ExportTable:
     """``assess(site_id, name, findings)`` gives a site's verdict (reports.assessment.assess_site);
     it judges ``assess_findings`` (default: ``findings``)."""
     rules = tuple(rules) if rules is not None else rule_columns(findings)
@@ -147,7 +150,8 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
     for name, utype in names:
         c = counts.get(("unit", name), [0] * len(rules))
         rows.append(ExportRow("unit", name, utype, tuple(c), sum(c),
-                              (unit_docs or {}).get(name, empty) if yearly else None))
+                              (unit_docs or {}).get(name, empty) if yearly else None,
+                              overdue=overdue.get(name, 0) if overdue is not None else None))
     site_names = {s.id: s.name for s in sites}
     site_ids = [s.id for s in sites]
     site_ids += [n for kind, n in sorted(counts) if kind == "site" and n not in site_ids]
@@ -162,7 +166,19 @@ def build_table(findings: Sequence[Finding], *, units: Sequence[Any], sites: Seq
     if assess is None:
         all_notes.append(NOTE_NO_ASSESSMENT)
     return ExportTable(county, "year" if yearly else "latest", year, tuple(check_runs), crawl_run_id, rules,
-                       tuple(rows), tuple(all_notes), assessed=assess is not None)
+                       tuple(rows), tuple(all_notes), assessed=assess is not None, tracked=overdue is not None)
+
+
+def overdue_by_unit(store: Any, config: Any, run: Any) -> dict[str, int]:
+    """Per unit, the open findings of check run ``run`` past their 整改期限 on its as_of."""
+    from reports.lifecycle import load_lifecycle
+
+    out: dict[str, int] = {}
+    for t in load_lifecycle(store, run).open:
+        if t.deadline is not None and run.as_of > t.deadline:
+            unit = t.finding.unit or UNASSIGNED
+            out[unit] = out.get(unit, 0) + 1
+    return out
 
 
 def load_assessor(config: Any = None) -> Callable[[str, str, Sequence[Finding]], Any]:
@@ -197,7 +213,7 @@ def table_from_store(config: Any, store: Any, year: int | None,
         notes = [] if run else ["尚无完成的检查：请先运行 zwgk check。"]
         return build_table(findings, units=config.units, sites=config.sites, county=config.county,
                            check_runs=(run.id,) if run else (), crawl_run_id=run.crawl_run_id if run else None,
-                           notes=notes, assess=assess)
+                           notes=notes, assess=assess, overdue=overdue_by_unit(store, config, run) if run else None)
     findings, run_ids = yearly_findings(store, year)
     crawl = store.latest_run("crawl")
     documents = store.documents(crawl.id) if crawl else []
@@ -215,11 +231,12 @@ def table_from_store(config: Any, store: Any, year: int | None,
     if calendar.unknown_years():
         notes.append(f"节假日日历未包含 {'、'.join(map(str, sorted(calendar.unknown_years())))} 年，按周一至周五计算工作日。")
     if assess is not None and run_ids:
-        notes.append(f"考核结论与得分依据 {year} 年最后一次检查（第 {run_ids[-1]} 次）的结果。")
+        notes.append(f"考核结论与得分依据 {year} 年最后一次检查（第 {store.check_number(run_ids[-1])} 次）的结果。")
     return build_table(findings, units=config.units, sites=config.sites, county=config.county, year=year,
                        check_runs=run_ids, crawl_run_id=crawl.id if crawl else None, unit_docs=unit_docs,
                        site_docs=site_docs, notes=notes, assess=assess,
-                       assess_findings=store.findings(run_ids[-1]) if run_ids else [])
+                       assess_findings=store.findings(run_ids[-1]) if run_ids else [],
+                       overdue=overdue_by_unit(store, config, store.run(run_ids[-1])) if run_ids else None)
 
 
 # -- rendering -------------------------------------------------------------------------------------------
@@ -232,6 +249,8 @@ DOC_KEYS = ("documents_published", "documents_with_both_dates", "published_late"
 
 def header(table: ExportTable) -> list[str]:
     cols = ["类别", "名称", "单位类型", *table.rules, "问题总数"]
+    if table.tracked:
+        cols.append("逾期未整改")
     if table.assessed:
         cols += ["考核结论", "得分"]
     return cols + list(DOC_HEADERS) if table.scope == "year" else cols
@@ -246,6 +265,8 @@ def cells(table: ExportTable) -> list[list[Any]]:
     out = []
     for r in table.rows:
         row: list[Any] = [KIND_LABEL[r.kind], r.name, r.unit_type, *r.counts, r.total]
+        if table.tracked:
+            row.append(r.overdue)
         if table.assessed:
             row += [r.verdict, r.score]
         if table.scope == "year":
@@ -277,6 +298,8 @@ def render_json(table: ExportTable) -> str:
     for r in table.rows:
         row: dict[str, Any] = {"kind": r.kind, "name": r.name, "unit_type": r.unit_type,
                                "findings": dict(zip(table.rules, r.counts)), "total": r.total}
+        if table.tracked:
+            row["overdue"] = r.overdue
         if table.assessed:
             row.update(verdict=r.verdict, score=r.score)
         if r.docs is not None:

@@ -1,116 +1,146 @@
-"""New, still open, resolved: a finding's life across consecutive check runs.
+"""A finding's life across check runs: 新发现 → 未整改 → 已整改, kept in the store.
 
-``track(history)`` is pure: it takes the findings of consecutive complete check
-runs, oldest first, and says for the latest run which findings are new, which
-are still open (and since when), and which findings of the run before it are
-gone.  Identity across runs is ``Finding.key()``.  The first-seen date is the
-as_of of the earliest run of the unbroken streak of runs, ending at the latest
-one, that all had the key: a finding that went away and came back is new again.
+Identity is ``Finding.key()``: rule + site + subject (URL, column, account or site).
+``advance`` is pure: from the states before a check run, the run's findings and what
+it could not verify, it gives the states after it.  A finding is 已整改 only when its
+subject was observed again conclusively (``observed``, see checks.base.Observations)
+and the defect was gone; otherwise it stays open, marked 本次无法核验, with its first
+seen date and deadline.  A finding that was resolved and comes back is new again.
 
-``load_history(store, run)`` reads just enough runs from the store for that.
-The notices (reports/notify.py) and the inspection report both use these.
+``load_lifecycle(store, run)`` reads what a check run left, for the report and notices.
 """
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from zwgk.records import Finding
+from zwgk.records import Exemption, Finding, FindingState, Unverified
+from zwgk.store import TrackedState
 
+State = FindingState   # the name the notices and older callers use
 Key = tuple[str, str, str]
+Tracked = TrackedState
 
 
-class State(str, enum.Enum):
-    NEW = "new"                # not in the previous complete check run
-    STILL_OPEN = "still_open"  # in the previous run too
-    RESOLVED = "resolved"      # in the previous run, not in the latest
-
-
-@dataclass(frozen=True)
-class CheckSnapshot:
-    """One complete check run: its id, its as_of and its findings."""
-
-    run_id: int
-    as_of: date
-    findings: tuple[Finding, ...]
-
-
-@dataclass(frozen=True)
-class Tracked:
-    finding: Finding
-    state: State
-    first_seen: date
-    runs_seen: int            # consecutive runs, ending at the latest, that had the key
-
-    def days_open(self, as_of: date) -> int:
-        return max((as_of - self.first_seen).days, 0)
+def days_open(t: TrackedState, as_of: date) -> int:
+    return max((as_of - t.first_seen).days, 0)
 
 
 @dataclass(frozen=True)
 class Lifecycle:
     as_of: date | None
-    open: tuple[Tracked, ...]          # the latest run's findings: NEW or STILL_OPEN, in its order
-    resolved: tuple[Finding, ...]      # the previous run's findings whose key is gone
+    open: tuple[TrackedState, ...]        # NEW or STILL_OPEN (unverifiable ones included), notified
+    resolved: tuple[Finding, ...]         # RESOLVED in this run: observed again, defect gone
+    exempt: tuple[TrackedState, ...] = ()  # EXEMPT or APPEAL: listed apart, not notified nor scored
 
     def counts(self) -> dict[str, int]:
         return {"new": sum(t.state is State.NEW for t in self.open),
                 "still_open": sum(t.state is State.STILL_OPEN for t in self.open),
-                "resolved": len(self.resolved)}
+                "unverifiable": sum(t.unverifiable for t in self.open),
+                "resolved": len(self.resolved), "exempt": len(self.exempt)}
+
+    def state_of(self, key: Key) -> TrackedState | None:
+        return next((t for t in (*self.open, *self.exempt) if t.finding.key() == key), None)
 
 
-def track(history: Sequence[CheckSnapshot]) -> Lifecycle:
-    """Lifecycle of the last snapshot's findings; ``history`` is oldest first, consecutive runs."""
-    if not history:
-        return Lifecycle(None, (), ())
-    latest = history[-1]
-    previous_keys = {f.key() for f in history[-2].findings} if len(history) > 1 else set()
-    # Walk back while a key stays present: the streak's first run gives first_seen.
-    first_seen: dict[Key, date] = {}
-    streak: dict[Key, int] = {}
-    alive = {f.key() for f in latest.findings}
-    for snap in reversed(history):
-        keys = {f.key() for f in snap.findings}
-        alive &= keys
-        if not alive:
-            break
-        for key in alive:
-            first_seen[key] = snap.as_of
-            streak[key] = streak.get(key, 0) + 1
-    tracked = tuple(
-        Tracked(f, State.STILL_OPEN if f.key() in previous_keys else State.NEW,
-                first_seen.get(f.key(), latest.as_of), streak.get(f.key(), 1))
-        for f in latest.findings)
-    latest_keys = {f.key() for f in latest.findings}
-    resolved: list[Finding] = []
+def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverified: Sequence[Unverified],
+            observed: Callable[[Finding], bool], as_of: date,
+            exemptions: Sequence[Exemption] = ()) -> tuple[list[TrackedState], list[Unverified]]:
+    """The states after one check run, and the extra 无法核验 records for open findings whose
+    subject was not observed (so that they are listed, per unit, beside the others)."""
+    prior = {t.finding.key(): t for t in before}
+    unverifiable_keys = {u.key() for u in unverified}
+    # A note without a subject says the rule could not be judged at all (for one site, or for all).
+    rule_wide = {(u.rule, u.site) for u in unverified if u.subject is None}
+    after: list[TrackedState] = []
     seen: set[Key] = set()
-    if len(history) > 1:
-        for f in history[-2].findings:
-            if f.key() not in latest_keys and f.key() not in seen:
-                seen.add(f.key())
-                resolved.append(f)
-    return Lifecycle(latest.as_of, tracked, tuple(resolved))
+    for f in findings:
+        key = f.key()
+        if key in seen:
+            continue
+        seen.add(key)
+        prev = prior.get(key)
+        exempt = any(e.covers(f, as_of) for e in exemptions)
+        if prev is None or prev.state is State.RESOLVED:
+            state = State.EXEMPT if exempt else State.NEW
+            after.append(TrackedState(f, state, as_of, as_of))
+            continue
+        if exempt:
+            state = State.EXEMPT
+        elif prev.state is State.APPEAL:
+            state = State.APPEAL
+        else:
+            # back from an exemption that ended: open again, with its history
+            state = State.STILL_OPEN
+        after.append(replace(prev, finding=f, state=state, last_seen=as_of, unverifiable=False,
+                             resolved_on=None))
+    extra: list[Unverified] = []
+    for key, prev in prior.items():
+        if key in seen or prev.state is State.RESOLVED:
+            continue
+        if (key in unverifiable_keys or (key[0], None) in rule_wide or (key[0], key[1]) in rule_wide
+                or not observed(prev.finding)):
+            state = State.STILL_OPEN if prev.state is State.NEW else prev.state
+            if prev.state is State.EXEMPT and not any(e.covers(prev.finding, as_of) for e in exemptions):
+                state = State.STILL_OPEN
+            after.append(replace(prev, state=state, unverifiable=True))
+            if key not in unverifiable_keys:
+                f = prev.finding
+                extra.append(Unverified(f.rule, f.site, f.unit, key[2], "本次无法核验",
+                                        f"{key[2]}: 此前发现的问题本次未能复查（对象未能访问或未读到），仍按未整改"))
+        else:
+            after.append(replace(prev, state=State.RESOLVED, resolved_on=as_of, unverifiable=False))
+    return after, extra
 
 
-def load_history(store: Any, run: Any) -> list[CheckSnapshot]:
-    """The complete check runs up to ``run`` (a zwgk.store.Run), oldest first.
+def lifecycle_of(as_of: date | None, states: Sequence[TrackedState]) -> Lifecycle:
+    return Lifecycle(as_of,
+                     tuple(t for t in states if t.state in (State.NEW, State.STILL_OPEN)),
+                     tuple(t.finding for t in states if t.state is State.RESOLVED),
+                     tuple(t for t in states if t.state in (State.EXEMPT, State.APPEAL)))
 
-    Reads backwards only as long as some finding of ``run`` is still in its
-    streak (and always the run before it, for RESOLVED), so a long history
-    costs only the runs that matter.
+
+def load_lifecycle(store: Any, run: Any) -> Lifecycle:
+    """What check run ``run`` (a zwgk.store.Run) left: states from the store's snapshot of it.
+
+    A check run from before states were kept has no snapshot: its findings are all new.
     """
-    ids = [r[0] for r in store.db.execute(
-        "SELECT id FROM runs WHERE kind='check' AND status='complete' AND id<=? ORDER BY id DESC",
-        (run.id,)).fetchall()]
-    snaps: list[CheckSnapshot] = []
-    alive: set[Key] | None = None
-    for i, run_id in enumerate(ids):
-        r = store.run(run_id)
-        findings = tuple(store.findings(run_id))
-        snaps.append(CheckSnapshot(run_id, r.as_of, findings))
-        keys = {f.key() for f in findings}
-        alive = keys if alive is None else alive & keys
-        if not alive and i >= 1:
-            break
-    return list(reversed(snaps))
+    states = store.run_states(run.id)
+    if not states:
+        states = [TrackedState(f, State.NEW, run.as_of, run.as_of) for f in store.findings(run.id)]
+    return lifecycle_of(run.as_of, states)
+
+
+@dataclass(frozen=True)
+class CheckSnapshot:
+    """One complete check run's findings: for replaying states in tests and fixtures."""
+
+    run_id: int
+    as_of: date
+    findings: tuple[Finding, ...]
+    unverified: tuple[Unverified, ...] = ()
+    observed: Callable[[Finding], bool] | None = None   # default: every subject observed
+
+
+def track(history: Sequence[CheckSnapshot], exemptions: Sequence[Exemption] = ()) -> Lifecycle:
+    """Replay ``advance`` over consecutive check runs, oldest first; the last run's lifecycle."""
+    states: list[TrackedState] = []
+    for snap in history:
+        states, _ = advance(states, snap.findings, snap.unverified, snap.observed or (lambda f: True),
+                            snap.as_of, exemptions)
+    return lifecycle_of(history[-1].as_of if history else None, states)
+
+
+def record(store: Any, run_id: int, as_of: date, findings: Sequence[Finding],
+           unverified: Sequence[Unverified] = (), observed: Callable[[Finding], bool] = lambda f: True,
+           degraded: bool = False) -> list[Unverified]:
+    """Store one check run's findings, advance the states (not on a degraded run) and store
+    what it could not verify; returns the stored 无法核验 records."""
+    store.add_findings(run_id, findings)
+    extra: list[Unverified] = []
+    if not degraded:
+        states, extra = advance(store.finding_states(open_only=True), findings, unverified, observed, as_of,
+                                store.exemptions())
+        store.save_states(run_id, states)
+    return store.add_unverified(run_id, as_of, [*unverified, *extra])

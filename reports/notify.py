@@ -29,7 +29,6 @@ import os
 import re
 import smtplib
 import ssl
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -42,7 +41,7 @@ from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from reports import _env, severity_label
-from reports.lifecycle import Lifecycle, State, load_history, track
+from reports.lifecycle import Lifecycle, State, load_lifecycle
 from zwgk.config.notify import TLS_MODES
 from zwgk.config import Config, ConfigError
 from zwgk.records import Finding, Severity
@@ -79,6 +78,11 @@ class NoticeItem:
     days_open: int
     lead_task: str | None = None     # set on a 牵头单位's copy of another unit's finding
     responsible: str | None = None   # the unit that must fix it, on such a copy
+    deadline_text: str = ""          # 整改期限: set at the first notice, never moved
+    overdue_days: int = 0            # 逾期 N 个工作日
+    unverifiable: bool = False       # 本次无法核验: kept open, not resolved
+    key: tuple[str, str, str] = ("", "", "")
+    deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -104,18 +108,40 @@ class NoticeView:
     items: tuple[NoticeItem, ...]
     resolved: tuple[ResolvedItem, ...]
     unknown_years: tuple[int, ...]
+    check_number: int = 0            # 第 N 次检查: counted among check runs only
+    lead_emails: tuple[str, ...] = ()  # 牵头单位 copied on an overdue notice
+
+    @property
+    def own(self) -> tuple[NoticeItem, ...]:
+        return tuple(i for i in self.items if not i.lead_task)
+
+    @property
+    def supervised(self) -> tuple[NoticeItem, ...]:
+        return tuple(i for i in self.items if i.lead_task)
 
     @property
     def new_count(self) -> int:
-        return sum(i.state == State.NEW.value for i in self.items)
+        return sum(i.state == State.NEW.value for i in self.own)
 
     @property
     def still_open_count(self) -> int:
-        return sum(i.state == State.STILL_OPEN.value for i in self.items)
+        return sum(i.state == State.STILL_OPEN.value for i in self.own)
+
+    @property
+    def unverifiable_count(self) -> int:
+        return sum(i.unverifiable for i in self.own)
+
+    @property
+    def overdue(self) -> tuple[NoticeItem, ...]:
+        return tuple(i for i in self.own if i.overdue_days > 0)
 
     @property
     def subject(self) -> str:
-        return one_line(f"整改通知：{self.unit}政府网站与政务公开检查发现问题{len(self.items)}项"
+        if self.overdue:
+            return one_line(f"督办通知：{self.unit}有{len(self.overdue)}项问题逾期未整改"
+                            f"（最长逾期{max(i.overdue_days for i in self.overdue)}个工作日，{self.as_of_text}）")
+        supervised = f"，督促整改{len(self.supervised)}项" if self.supervised else ""
+        return one_line(f"整改通知：{self.unit}政府网站与政务公开检查发现问题{len(self.own)}项{supervised}"
                         f"（{self.as_of_text}，请于{self.deadline_text}前整改）")
 
 
@@ -139,7 +165,7 @@ def _link(url: str | None) -> str | None:
 
 def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, check_run_id: int,
                   as_of: date, calendar: WorkdayCalendar, deadline_working_days: int, sender_org: str,
-                  rules: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]] = ()
+                  rules: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]] = (), check_number: int = 0
                   ) -> tuple[list[NoticeView], list[Skipped]]:
     """One NoticeView per unit with open findings, in config order; the rest are Skipped with why.
 
@@ -149,6 +175,8 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
     unknown = tuple(sorted(y for y in calendar.unknown_years() if y >= as_of.year))
     by_unit: dict[str, list[tuple[Any, str | None]]] = {}   # unit -> (tracked finding, 牵头任务 or None)
     for t in lifecycle.open:
+        if getattr(rules.get(t.finding.rule), "NOTIFY", True) is False:
+            continue   # e.g. MED002 无法核验: shown in the report, never sent as a defect
         by_unit.setdefault(t.finding.unit or UNASSIGNED, []).append((t, None))
         for lead_unit, task_name in leads(t.finding, tasks):
             by_unit.setdefault(lead_unit, []).append((t, task_name))
@@ -168,8 +196,14 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
         if not _ADDR.fullmatch(unit.email or ""):
             skipped.append(Skipped(one_line(name), len(tracked), "单位未配置有效的 email"))
             continue
-        tracked = sorted(tracked, key=lambda e: (_SEVERITY_ORDER.get(e[0].finding.severity, 9), e[0].finding.rule,
+        tracked = sorted(tracked, key=lambda e: (e[1] is not None, _SEVERITY_ORDER.get(e[0].finding.severity, 9), e[0].finding.rule,
                                                  e[0].finding.url or e[0].finding.column or ""))
+        def due(t: Any) -> date:
+            return t.deadline or deadline
+
+        def overdue(t: Any) -> int:
+            return calendar.workdays_between(due(t), as_of) if as_of > due(t) else 0
+
         items = tuple(
             NoticeItem(rule=t.finding.rule, rule_title=_rule_title(t.finding.rule, rules),
                        severity=severity_label(t.finding.severity), state=t.state.value,
@@ -178,15 +212,21 @@ def build_notices(*, lifecycle: Lifecycle, units: Sequence[Any], county: str, ch
                            t.finding.url or t.finding.column or t.finding.site) or None,
                        first_seen_text=cn_date(t.first_seen), days_open=t.days_open(as_of),
                        lead_task=one_line(task) if task else None,
-                       responsible=one_line(t.finding.unit) if task else None)
+                       responsible=one_line(t.finding.unit) if task else None,
+                       deadline_text=cn_date(due(t)), overdue_days=overdue(t), unverifiable=t.unverifiable,
+                       key=t.finding.key(), deadline=t.deadline)
             for t, task in tracked)
+        lead_emails = tuple(sorted({config_units[lu].email for t, task in tracked if not task and overdue(t)
+                                    for lu, _ in leads(t.finding, tasks)
+                                    if lu in config_units and lu != name and _ADDR.fullmatch(config_units[lu].email or "")}))
         resolved = tuple(ResolvedItem(f.rule, _rule_title(f.rule, rules), one_line(f.message))
                          for f in resolved_by_unit.get(name, []))
         notices.append(NoticeView(
             county=one_line(county), unit=one_line(name), unit_type=unit.type, email=unit.email,
             as_of=as_of, as_of_text=cn_date(as_of), deadline=deadline, deadline_text=cn_date(deadline),
             deadline_working_days=deadline_working_days, sender_org=one_line(sender_org),
-            check_run_id=check_run_id, items=items, resolved=resolved, unknown_years=unknown))
+            check_run_id=check_run_id, items=items, resolved=resolved, unknown_years=unknown,
+            check_number=check_number or check_run_id, lead_emails=lead_emails))
     return notices, skipped
 
 
@@ -212,8 +252,10 @@ def compose(view: NoticeView, *, sender: str, sender_name: str, admin: str, msgi
     msg["Subject"] = view.subject
     msg["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
     msg["To"] = Address(display_name=view.unit, addr_spec=view.email)
-    if admin and admin != view.email:
-        msg["Cc"] = Address(addr_spec=admin)
+    cc = ([admin] if admin and admin != view.email else []) + [e for e in view.lead_emails
+                                                              if e not in (view.email, admin)]
+    if cc:
+        msg["Cc"] = ", ".join(str(Address(addr_spec=a)) for a in cc)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = msgid
     msg["Auto-Submitted"] = "auto-generated"
@@ -223,7 +265,9 @@ def compose(view: NoticeView, *, sender: str, sender_name: str, admin: str, msgi
 
 
 def recipients_of(view: NoticeView, admin: str) -> list[str]:
-    return [view.email] + ([admin] if admin and admin != view.email else [])
+    out = [view.email] + ([admin] if admin and admin != view.email else [])
+    # An overdue notice goes also to the 牵头单位 of the overdue items' tasks.
+    return out + [e for e in view.lead_emails if e not in out]
 
 
 # -- the outbox -------------------------------------------------------------------------------------
@@ -453,12 +497,13 @@ def prepare(config: Config, store: Any, as_of: date | None, now: datetime
     run = store.latest_run("check")
     if run is None:
         return None, Lifecycle(None, (), ()), [], []
-    lifecycle = track(load_history(store, run))
+    lifecycle = load_lifecycle(store, run)
     notice_day = as_of or run.as_of
     views, skipped = build_notices(
         lifecycle=lifecycle, units=config.units, county=config.county, check_run_id=run.id, as_of=notice_day,
         calendar=calendar_for(config), deadline_working_days=notify["deadline_working_days"],
-        sender_org=notify["sender_org"], rules=REGISTRY, tasks=config.array("tasks"))
+        sender_org=notify["sender_org"], rules=REGISTRY, tasks=config.array("tasks"),
+        check_number=store.check_number(run.id))
     sender = smtp["from_address"] or "zwgk@localhost"
     out = []
     for view in views:
@@ -467,6 +512,12 @@ def prepare(config: Config, store: Any, as_of: date | None, now: datetime
                       msgid=msgid, now=now)
         out.append((view, msg, recipients_of(view, notify["admin_email"])))
     return run, lifecycle, out, skipped
+
+
+def record_deadlines(store: Any, view: NoticeView, now: datetime) -> None:
+    """The first notice of a finding fixes its 整改期限; later notices never move it."""
+    for item in view.own:
+        store.set_deadline(item.key, item.deadline or view.deadline, now)
 
 
 def eml_name(view: NoticeView) -> str:
@@ -509,6 +560,7 @@ def notify(config: Config, *, as_of: date | None = None, dry_run: bool = False, 
         summary["superseded"] = outbox.supersede_older(run.id)
         for view, msg, recipients in notices:
             summary["queued"] += outbox.queue(view.unit, run.id, msg, recipients, len(view.items))
+            record_deadlines(store, view, now)
         password = None
         if smtp["user"]:
             password = os.environ.get(smtp["password_env"])

@@ -80,9 +80,37 @@ def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, 
                 component.observe(config_file, as_of)
         results.append(pipeline.check(config, as_of))
         results.append(pipeline.report(config, as_of, out / "report"))
-    findings = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
-                if len(results) == 3 else [])
-    return results, findings, tb.ground_truth()
+    doc = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
+           if len(results) == 3 else {})
+    return results, list(doc.get("findings", [])), tb.ground_truth()
+
+
+def upd_veto(out: Path, truth: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The UPD 栏目不更新 veto as findings.json's verdicts give it and as the ground truth implies
+    it (from its UPD002–UPD005 entries per site), both keyed by the site's URL: to be scored
+    like a rule."""
+    import json
+
+    from commands.common import load_config
+
+    path = out / "report" / "findings.json"
+    doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    found = []
+    for v in doc.get("verdicts", []):
+        for veto in v.get("vetoes", []):
+            if veto["rule"] == "UPD-veto":
+                found.append({"rule": "UPD-veto", "url": v.get("url"), "columns": veto.get("columns", [])})
+    from reports.assessment import UPD_VETO
+
+    expected = []
+    config = load_config(out / "config.toml")
+    for site in config.sites:
+        mine = [t for t in truth["findings"] if str(t.get("url") or t.get("column") or "").startswith(site.url)]
+        n = {r: sum(t["rule"] == r for t in mine) for r in ("UPD002", "UPD003", "UPD004", "UPD005")}
+        if (n["UPD002"] + n["UPD003"] >= UPD_VETO["UPD002+UPD003"] or n["UPD004"] >= UPD_VETO["UPD004"]
+                or n["UPD005"] >= UPD_VETO["UPD005"]):
+            expected.append({"rule": "UPD-veto", "url": site.url})
+    return found, expected
 
 
 def _show(key: tuple[str, str, str | None]) -> str:

@@ -9,7 +9,7 @@ from zwgk.records.probes import ProbeOutcome
 def run(probes: list, **conf: object) -> tuple[list, dict]:
     c = ctx()
     found = list(availability.check(obs(probes=tuple(probes)), {**availability.DEFAULTS, **conf}, c))
-    return found, c.unverified
+    return found, c.unverified_by_rule()
 
 
 def test_six_percent_failing_is_a_veto() -> None:
@@ -59,4 +59,4 @@ def test_degraded_run_judges_nothing() -> None:
     c = ctx()
     o = obs(probes=tuple(series(failures=30)), degraded=True)
     assert list(availability.check(o, dict(availability.DEFAULTS), c)) == []
-    assert c.unverified["AVL001"]
+    assert c.unverified_by_rule()["AVL001"]

@@ -20,4 +20,4 @@ def test_parent_with_subcolumns_and_column_with_items_pass():
 
 def test_no_items_without_marker_is_unverified_not_blank():
     findings, c = run(column("/zwgk/dhjz/js/", "由脚本加载的栏目"))
-    assert findings == [] and "UPD005" in c.unverified
+    assert findings == [] and "UPD005" in c.unverified_by_rule()

@@ -38,7 +38,7 @@ def test_upd002_ignores_other_classes_blank_and_undated_columns():
     assert run(news_column_freshness, col("通知公告", 40))[0] == []
     assert run(news_column_freshness, col("乡镇动态", 40, items=0))[0] == []     # UPD005's
     findings, c = run(news_column_freshness, col("乡镇动态", None))
-    assert findings == [] and "UPD002" in c.unverified
+    assert findings == [] and "UPD002" in c.unverified_by_rule()
 
 
 def test_upd003_notice_column_7_months_fails_5_passes():

@@ -21,7 +21,7 @@ def run(*items, home_status=200, columns=()):
 
 def test_newest_item_13_days_passes_with_a_warning():
     findings, c = run(item(13), item(30))
-    assert findings == [] and any("提醒" in w for w in c.unverified["UPD001"])
+    assert findings == [] and any("提醒" in w for w in c.unverified_by_rule()["UPD001"])
 
 
 def test_newest_item_20_days_is_a_veto():
@@ -36,12 +36,12 @@ def test_undated_items_count_as_not_updated():
 
 def test_fresh_homepage_is_silent():
     findings, c = run(item(2))
-    assert findings == [] and "UPD001" not in c.unverified
+    assert findings == [] and "UPD001" not in c.unverified_by_rule()
 
 
 def test_homepage_that_did_not_load_is_could_not_verify():
     findings, c = run(item(40), home_status=503)
-    assert findings == [] and "UPD001" in c.unverified
+    assert findings == [] and "UPD001" in c.unverified_by_rule()
 
 
 def test_navigation_only_homepage_is_judged_by_its_columns():

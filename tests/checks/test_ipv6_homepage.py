@@ -8,7 +8,7 @@ from zwgk.records.probes import ProbeOutcome
 
 def run(*probes: object) -> tuple[list, dict]:
     c = ctx()
-    return list(net002.check(obs(probes=(probe(1), *probes)), {}, c)), c.unverified
+    return list(net002.check(obs(probes=(probe(1), *probes)), {}, c)), c.unverified_by_rule()
 
 
 def test_timeout_over_ipv6_is_a_finding() -> None:

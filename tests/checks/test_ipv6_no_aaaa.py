@@ -10,7 +10,7 @@ from zwgk.records.probes import ProbeOutcome
 def run(dns: list, degraded: bool = False) -> tuple[list, dict]:
     c = ctx()
     o = obs(probes=(probe(1), v6(1, ProbeOutcome.NO_ADDRESS, address=None)), dns=tuple(dns))
-    return list(net001.check(o, {}, c)), c.unverified
+    return list(net001.check(o, {}, c)), c.unverified_by_rule()
 
 
 def test_nodata_is_a_finding() -> None:

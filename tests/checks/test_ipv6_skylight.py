@@ -12,7 +12,7 @@ IMG = LinkObs(1, "portal", HOME, "http://cdn.example.test/logo.png", "img", None
 def run(dns: list) -> tuple[list, dict]:
     c = ctx()
     o = obs(probes=(probe(1), v6(1)), dns=(dns_obs(1), *dns), links=(IMG,))
-    return list(net006.check(o, {}, c)), c.unverified
+    return list(net006.check(o, {}, c)), c.unverified_by_rule()
 
 
 def test_resource_host_without_aaaa_is_a_notice() -> None:

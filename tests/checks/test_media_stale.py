@@ -49,7 +49,7 @@ def test_only_the_latest_observation_on_or_before_as_of_counts():
 
 def test_an_old_observation_is_could_not_verify():
     findings, c = run(account(newest_days=30, seen_days_ago=5))
-    assert findings == [] and "MED001" in c.unverified
+    assert findings == [] and "MED001" in c.unverified_by_rule()
     assert len(run(account(newest_days=30, seen_days_ago=5), max_observation_age_days=7)[0]) == 1
 
 
@@ -65,7 +65,7 @@ def test_warning_zone_is_listed_not_found():
     assert [o.account for o in warned] == ["b", "c"]
     findings, c = run(*media)
     assert [f.evidence["account"] for f in findings] == ["d"]
-    assert len(c.unverified["MED001"]) == 2 and all(w.startswith("提醒") for w in c.unverified["MED001"])
+    assert len(c.unverified_by_rule()["MED001"]) == 2 and all(w.startswith("提醒") for w in c.unverified_by_rule()["MED001"])
 
 
 def test_no_media_observations_no_findings():

@@ -34,5 +34,5 @@ def test_unreadable_is_not_empty(outcome):
 
 def test_old_observation_and_config_threshold():
     findings, c = run(account(newest_days=None, outcome=O.NO_POSTS, seen_days_ago=10))
-    assert findings == [] and "MED003" in c.unverified
+    assert findings == [] and "MED003" in c.unverified_by_rule()
     assert len(run(account(newest_days=200), max_days=180)[0]) == 1

@@ -27,11 +27,11 @@ def test_missing_annual_report_column():
 
 def test_unreachable_platform_is_not_a_finding():
     findings, c = run([], fetched=False)
-    assert findings == [] and "COL001" in c.unverified
+    assert findings == [] and "COL001" in c.unverified_by_rule()
 
 
 def test_unit_without_prefixes_is_listed_as_unverified():
     from tests.checks.factory import UNITS
     c = ctx()
     assert list(rule.check(obs(), dict(rule.DEFAULTS), c)) == []
-    assert any(UNITS[0].name in w for w in c.unverified["COL001"])
+    assert any(UNITS[0].name in w for w in c.unverified_by_rule()["COL001"])

@@ -29,7 +29,7 @@ def test_configured_shorter_limit():
 def test_url_only_pub_date_is_not_judged():
     c = ctx()
     assert list(rule.check(obs(documents=(doc(pub_date=date(2026, 11, 20), pub_source="url"),)), CONF, c)) == []
-    assert "LAG001" in c.unverified
+    assert "LAG001" in c.unverified_by_rule()
 
 
 def test_outside_window_and_future_and_missing_dates_are_skipped():
@@ -45,6 +45,6 @@ def test_forwarded_document_dated_only_by_its_signature_is_not_judged():
                         title="关于转发《甘肃省某某工作方案》的通知")
     c = ctx()
     assert list(rule.check(obs(documents=(forwarded,)), CONF, c)) == []
-    assert "LAG001" in c.unverified
+    assert "LAG001" in c.unverified_by_rule()
     from_table = replace(forwarded, doc_date_source="table:成文日期")
     assert len(list(rule.check(obs(documents=(from_table,)), CONF, ctx()))) == 1

@@ -41,7 +41,13 @@ def test_other_sites_findings_do_not_count():
 
 def test_stale_account_fails_unverifiable_does_not():
     vs = assess_accounts([f("MED001", Severity.VETO, url="a"), f("MED002", Severity.NOTICE, url="b")])
-    assert [(v.subject, v.passed) for v in vs] == [("a", False), ("b", True)]
+    # an account that could not be read is 无法核验: not 不合格, and never a green 合格
+    assert [(v.subject, v.passed, v.label) for v in vs] == [("a", False, "不合格"), ("b", False, "无法核验")]
+
+
+def test_every_configured_account_is_in_the_verdict_table_once():
+    vs = assess_accounts([f("MED001", Severity.VETO, url="a")], {"a": "甲", "c": "丙"}, ["c", "a", "c"])
+    assert [(v.subject, v.label) for v in vs] == [("c", "合格"), ("a", "不合格")]
 
 
 def test_task_findings_also_go_to_the_lead_unit(tmp_path):

@@ -1,6 +1,7 @@
 """A fixed inspection (config, runs, findings) for the report's golden and rendering tests."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from checks import REGISTRY
 from reports import TrendPoint, build_view, render_html
 from reports.lifecycle import CheckSnapshot, track
 from commands.common import load_config
-from zwgk.records import Finding, Severity
+from zwgk.records import Finding, Severity, Unverified
 from zwgk.store import Run
 from zwgk.workdays import WorkdayCalendar
 
@@ -53,14 +54,21 @@ def view(tmp_path: Path) -> Any:
     current = findings()
     earlier = CheckSnapshot(1, date(2026, 11, 19), (current[1],))
     lifecycle = track([earlier, CheckSnapshot(2, AS_OF, tuple(current))])
+    # The homepage finding was notified on 11-19 with a deadline of 11-24: overdue by 2 working days.
+    lifecycle = replace(lifecycle, open=tuple(
+        replace(t, deadline=date(2026, 11, 24)) if t.finding.rule == "UPD001" else t for t in lifecycle.open))
+    unverified = [Unverified("LNK002", "portal", "大河家镇", "https://x/a", "待复核", "https://x/a 待复核",
+                             date(2026, 11, 26), date(2026, 11, 26)),
+                  Unverified("LNK002", "portal", "大河家镇", "https://x/b", "访问超时",
+                             "https://x/b: 访问超时，未判定", date(2026, 11, 19), date(2026, 11, 26))]
     started = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
     crawl = Run(5, "crawl", AS_OF, started, started, "complete", None,
                 {"responses": 812, "columns": 64, "network_errors": 3})
-    check = Run(6, "check", AS_OF, started, started, "complete", 5, {"unverified": {"LNK002": ["https://x/a 待复核"]}})
+    check = Run(6, "check", AS_OF, started, started, "complete", 5, {"check_number": 2})
     return build_view(config=config, as_of=AS_OF, findings=current, check_run=check, crawl_run=crawl,
                       rules=REGISTRY, lifecycle=lifecycle,
                       trend=[TrendPoint(1, date(2026, 11, 19), 1), TrendPoint(2, AS_OF, 3)],
-                      calendar=WorkdayCalendar(), deadline_days=10,
+                      calendar=WorkdayCalendar(), deadline_days=10, unverified=unverified,
                       generated_at=datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc))
 
 

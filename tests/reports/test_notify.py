@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from reports.lifecycle import CheckSnapshot, State, load_history, track
+from reports.lifecycle import CheckSnapshot, State, load_lifecycle, record, track
 from reports.notify import (Outbox, build_notices, compose, message_id, notify, one_line, render_notice_html,
                             render_notice_text)
 from zwgk.config import ConfigError
@@ -83,7 +83,7 @@ def test_lifecycle_new_still_open_resolved_and_first_seen() -> None:
     assert states["LAG001县政府办公室"] == (State.STILL_OPEN, RUN1)
     assert states["LNK002县政府办公室"] == (State.NEW, RUN2)
     assert [f.column for f in lc.resolved] == [BASE + "/zwgk/bgs/ghjh/"]
-    assert lc.counts() == {"new": 4, "still_open": 1, "resolved": 1}
+    assert lc.counts() == {"new": 4, "still_open": 1, "unverifiable": 0, "resolved": 1, "exempt": 0}
 
 
 def test_lifecycle_a_finding_that_came_back_is_new_again() -> None:
@@ -91,25 +91,32 @@ def test_lifecycle_a_finding_that_came_back_is_new_again() -> None:
     snaps = [CheckSnapshot(1, date(2026, 10, 1), (f,)), CheckSnapshot(2, date(2026, 10, 8), ()),
              CheckSnapshot(3, date(2026, 10, 15), (f,)), CheckSnapshot(4, date(2026, 10, 22), (f,))]
     (t,) = track(snaps).open
-    assert (t.state, t.first_seen, t.runs_seen, t.days_open(date(2026, 10, 22))) == \
-        (State.STILL_OPEN, date(2026, 10, 15), 2, 7)
+    assert (t.state, t.first_seen, t.days_open(date(2026, 10, 22))) == \
+        (State.STILL_OPEN, date(2026, 10, 15), 7)
     assert track(snaps[:3]).open[0].state is State.NEW
     assert track([]).open == ()
 
 
-def test_load_history_skips_incomplete_runs(tmp_path: Path) -> None:
+def test_lifecycle_an_unobserved_subject_stays_open_never_resolved() -> None:
+    f = finding("LNK002", "县政府办公室", BASE + "/a.html", "坏链")
+    snaps = [CheckSnapshot(1, date(2026, 10, 1), (f,)),
+             CheckSnapshot(2, date(2026, 10, 8), (), observed=lambda f: False),
+             CheckSnapshot(3, date(2026, 10, 15), (f,))]
+    lc = track(snaps[:2])
+    (t,) = lc.open
+    assert (t.state, t.first_seen, t.unverifiable, lc.resolved) == (State.STILL_OPEN, date(2026, 10, 1), True, ())
+    (t,) = track(snaps).open
+    assert (t.state, t.first_seen, t.unverifiable) == (State.STILL_OPEN, date(2026, 10, 1), False)
+
+
+def test_load_lifecycle_of_a_run_without_states_is_all_new(tmp_path: Path) -> None:
     f = finding("LNK002", "县政府办公室", BASE + "/a.html", "坏链")
     with Store(tmp_path / "db.sqlite3") as store:
-        ids = []
-        for as_of, status in ((date(2026, 10, 1), "complete"), (date(2026, 10, 8), "incomplete"),
-                              (date(2026, 10, 15), "complete")):
-            run = store.start_run("check", as_of)
-            store.add_findings(run, [f])
-            store.finish_run(run, status)
-            ids.append(run)
-        snaps = load_history(store, store.run(ids[-1]))
-    assert [s.run_id for s in snaps] == [ids[0], ids[2]]
-    assert track(snaps).open[0].first_seen == date(2026, 10, 1)
+        run = store.start_run("check", date(2026, 10, 15))
+        store.add_findings(run, [f])
+        store.finish_run(run, "complete")
+        lc = load_lifecycle(store, store.run(run))
+    assert [(t.state, t.first_seen) for t in lc.open] == [(State.NEW, date(2026, 10, 15))]
 
 
 # -- the notices -------------------------------------------------------------------------------------
@@ -180,7 +187,7 @@ def write_config(tmp_path: Path, smtp: Component, extra: str = "") -> Path:
 def add_check_run(config: Any, as_of: date, findings: list[Finding]) -> int:
     with Store(config.database) as store:
         run = store.start_run("check", as_of)
-        store.add_findings(run, findings)
+        record(store, run, as_of, findings)
         store.finish_run(run, "complete")
     return run
 
@@ -244,7 +251,8 @@ def test_a_newer_check_run_supersedes_notices_still_waiting(tmp_path: Path, smtp
     add_check_run(config, RUN2, round_trip_findings()[:1])
     smtp.start_server()
     summary = notify(config, now=NOW)
-    assert summary["sent"] == 1 and summary["lifecycle"] == {"new": 0, "still_open": 1, "resolved": 2}
+    assert summary["sent"] == 1 and summary["lifecycle"] == {"new": 0, "still_open": 1, "unverifiable": 0,
+                                                     "resolved": 2, "exempt": 0}
     (only,) = smtp.messages
     assert only.message["To"].addresses[0].addr_spec == "bgs@example.gov.cn"
     assert "首次发现：2026年11月19日，已持续 7 天" in bodies(only)

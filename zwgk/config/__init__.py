@@ -137,6 +137,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "database": Field(str, "var/zwgk.sqlite3", doc="SQLite file, relative to this file"),
         "report_dir": Field(str, "var/reports", doc="where `zwgk report` writes by default"),
         "county": Field(str, "", doc="name of the county, shown in reports"),
+        "timezone": Field(str, "Asia/Shanghai", doc="time zone of every time a person reads (reports, notices, "
+                                                    "messages); stored times stay UTC"),
     },
     "crawl": {
         "max_pages_per_site": Field(int, 5000, min=1, max=10_000_000),
@@ -224,6 +226,14 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_arrays: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def tz(self) -> Any:
+        """The zoneinfo of ``timezone``: for every time shown to a person."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
     def section(self, name: str) -> dict[str, Any]:
         """A component's validated [name] table, defaults filled in."""
@@ -566,6 +576,13 @@ class _Validator:
         except ValueError as exc:
             self.report(("calendar", "years"), str(exc), 'write holidays = ["YYYY-MM-DD", …] under [calendar.years."YYYY"]')
 
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(sections["zwgk"]["timezone"])
+        except (ValueError, KeyError, OSError, TypeError):
+            self.report(("zwgk", "timezone"), f"unknown time zone {sections['zwgk']['timezone']!r}",
+                        'write an IANA name, e.g. timezone = "Asia/Shanghai"')
+            sections["zwgk"]["timezone"] = "Asia/Shanghai"   # keep checking the rest
         base = self.path.parent
         config = Config(
             path=self.path,
@@ -580,6 +597,7 @@ class _Validator:
             rules=rules,
             extra_sections=extras,
             extra_arrays=arrays,
+            timezone=sections["zwgk"]["timezone"],
         )
         # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
         # validate(config, rule_ids) yields (keypath, message) or (keypath, message, hint).

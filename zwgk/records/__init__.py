@@ -202,3 +202,79 @@ class Finding:
             "evidence": self.evidence,
             "as_of": self.as_of.isoformat() if self.as_of else None,
         }
+
+
+class FindingState(str, enum.Enum):
+    """Where a finding stands across checks (kept in the store, advanced by each check run).
+
+    RESOLVED is said only when the subject was observed again, conclusively, and the
+    defect was gone: a subject that could not be observed keeps its state, first-seen
+    date and deadline, with ``unverifiable`` set for that check.
+    """
+
+    NEW = "new"                # 新发现: first seen in this check
+    STILL_OPEN = "still_open"  # 未整改: seen again (or not verifiable this time)
+    RESOLVED = "resolved"      # 已整改: observed conclusively without the defect
+    EXEMPT = "exempt"          # 已豁免: an exemption covers it (not notified, not scored)
+    APPEAL = "appeal"          # 申诉中: the unit appealed; a person decides
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (FindingState.NEW, FindingState.STILL_OPEN)
+
+
+STATE_LABELS = {FindingState.NEW: "新发现", FindingState.STILL_OPEN: "未整改",
+                FindingState.RESOLVED: "已整改", FindingState.EXEMPT: "已豁免",
+                FindingState.APPEAL: "申诉中"}
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """What a check could not judge this time, with where and why: never a defect.
+
+    ``subject`` is what a finding on it would be keyed by (a URL, a column, an account
+    key or the site); None for a whole-rule note (e.g. our network was down).
+    ``first_seen``/``last_seen`` are the check dates over the unbroken streak of check
+    runs that had the same (rule, site, subject); the store fills them in.
+    """
+
+    rule: str
+    site: str | None
+    unit: str | None
+    subject: str | None
+    reason: str                 # a short class: 网络异常 / 访问受限 / 待复核 / 未观察到 / 提醒 …
+    detail: str
+    first_seen: date | None = None
+    last_seen: date | None = None
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.site or "", self.subject or "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "site": self.site, "unit": self.unit, "subject": self.subject,
+                "reason": self.reason, "detail": self.detail,
+                "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+                "last_seen": self.last_seen.isoformat() if self.last_seen else None}
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A person's decision that a finding is not to be notified or scored, until a date."""
+
+    rule: str
+    subject: str
+    reason: str
+    created_by: str
+    created_at: datetime
+    until: date | None = None
+
+    def active(self, on: date) -> bool:
+        return self.until is None or on <= self.until
+
+    def covers(self, finding: "Finding", on: date) -> bool:
+        return self.active(on) and finding.rule == self.rule and self.subject in (
+            finding.url, finding.column, finding.unit, finding.site, finding.key()[2])

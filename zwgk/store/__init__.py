@@ -15,8 +15,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from zwgk.records import (ColumnObs, DocumentObs, Finding, LinkCheck, LinkObs,
-                          LinkOutcome, ListItemObs, PageObs, Severity)
+from zwgk.records import (ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
+                          LinkOutcome, ListItemObs, PageObs, Severity, Unverified)
 
 # Each migration takes the schema from version i to i+1.  Never edit one that
 # has shipped: add a new one.
@@ -102,6 +102,40 @@ MIGRATIONS: list[str] = [
     ALTER TABLE pages ADD COLUMN site_id_code TEXT;
     ALTER TABLE pages ADD COLUMN footer_text TEXT;
     ALTER TABLE pages ADD COLUMN badge_links TEXT NOT NULL DEFAULT '[]';
+    """,
+    # A finding's life across check runs (identity: rule + site + subject), what the checks
+    # could not verify, and the exemptions people granted.
+    """
+    CREATE TABLE finding_states (
+        rule TEXT NOT NULL, site TEXT NOT NULL, subject TEXT NOT NULL,
+        unit TEXT, state TEXT NOT NULL,          -- new | still_open | resolved | exempt | appeal
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+        deadline TEXT,                           -- set when first notified, never moved
+        notified_at TEXT, notices INTEGER NOT NULL DEFAULT 0,
+        resolved_on TEXT, last_run_id INTEGER,
+        finding TEXT NOT NULL,                   -- the finding as last seen (JSON)
+        PRIMARY KEY (rule, site, subject)
+    );
+    CREATE TABLE finding_run_states (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        rule TEXT NOT NULL, site TEXT NOT NULL, subject TEXT NOT NULL,
+        state TEXT NOT NULL, first_seen TEXT NOT NULL, unverifiable INTEGER NOT NULL DEFAULT 0,
+        finding TEXT NOT NULL,
+        PRIMARY KEY (run_id, rule, site, subject)
+    );
+    CREATE TABLE unverified (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        rule TEXT NOT NULL, site TEXT, unit TEXT, subject TEXT,
+        reason TEXT NOT NULL, detail TEXT NOT NULL,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+    );
+    CREATE INDEX unverified_run ON unverified(run_id);
+    CREATE TABLE exemptions (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL, subject TEXT NOT NULL, reason TEXT NOT NULL,
+        until TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+        removed_by TEXT, removed_at TEXT
+    );
     """,
 ]
 
@@ -405,6 +439,157 @@ class Store:
         return [Finding(r["rule"], Severity(r["severity"]), r["site"], r["unit"], r["column_url"], r["url"],
                         r["message"], json.loads(r["evidence"]), _d(r["as_of"]))
                 for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+    def check_number(self, run_id: int) -> int:
+        """The ordinal of a check run among check runs (第 N 次检查): crawls share the run ids."""
+        return self.run_number("check", run_id)
+
+    def run_number(self, kind: str, run_id: int) -> int:
+        """The ordinal of a run among the runs of its kind (第 N 次采集 / 第 N 次检查)."""
+        return int(self.db.execute("SELECT count(*) FROM runs WHERE kind=? AND id<=?",
+                                   (kind, run_id)).fetchone()[0])
+
+    # -- finding states ----------------------------------------------------------
+    def finding_states(self, open_only: bool = False) -> list["TrackedState"]:
+        sql = "SELECT * FROM finding_states"
+        if open_only:
+            sql += " WHERE state IN ('new','still_open','exempt','appeal')"
+        return [_state(r) for r in self.db.execute(sql + " ORDER BY rule, site, subject")]
+
+    def save_states(self, run_id: int, states: Iterable["TrackedState"]) -> None:
+        """The states after check run ``run_id``: the current table and this run's snapshot."""
+        with self.transaction() as db:
+            for t in states:
+                db.execute("INSERT OR REPLACE INTO finding_states VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           (t.rule, t.site, t.subject, t.finding.unit, t.state.value, _iso(t.first_seen),
+                            _iso(t.last_seen), _iso(t.deadline), _iso(t.notified_at), t.notices,
+                            _iso(t.resolved_on), run_id, _finding_json(t.finding)))
+                db.execute("INSERT OR REPLACE INTO finding_run_states VALUES (?,?,?,?,?,?,?,?)",
+                           (run_id, t.rule, t.site, t.subject, t.state.value, _iso(t.first_seen),
+                            int(t.unverifiable), _finding_json(t.finding)))
+
+    def run_states(self, run_id: int) -> list["TrackedState"]:
+        """The tracked findings as check run ``run_id`` left them (deadlines from the current table)."""
+        rows = self.db.execute(
+            "SELECT s.run_id, s.rule, s.site, s.subject, s.state, s.first_seen, s.unverifiable, s.finding, "
+            "c.deadline, c.notified_at, c.notices, c.resolved_on, c.last_seen, c.first_seen AS cur_first "
+            "FROM finding_run_states s LEFT JOIN finding_states c "
+            "ON c.rule=s.rule AND c.site=s.site AND c.subject=s.subject WHERE s.run_id=? ORDER BY s.rowid",
+            (run_id,)).fetchall()
+        out = []
+        for r in rows:
+            same_streak = r["cur_first"] == r["first_seen"]
+            out.append(TrackedState(
+                _finding(json.loads(r["finding"])), FindingState(r["state"]), _d(r["first_seen"]),
+                _d(r["last_seen"]) if same_streak else _d(r["first_seen"]),
+                _d(r["deadline"]) if same_streak else None,
+                _dt(r["notified_at"]) if same_streak else None, r["notices"] if same_streak else 0,
+                _d(r["resolved_on"]) if r["state"] == "resolved" else None, bool(r["unverifiable"])))
+        return out
+
+    def set_deadline(self, key: tuple[str, str, str], deadline: date, notified_at: datetime) -> date:
+        """Set a finding's 整改期限 if it has none yet; return the one that holds."""
+        with self.transaction() as db:
+            db.execute("UPDATE finding_states SET deadline=COALESCE(deadline, ?), "
+                       "notified_at=COALESCE(notified_at, ?), notices=notices+1 "
+                       "WHERE rule=? AND site=? AND subject=?", (_iso(deadline), _iso(notified_at), *key))
+            row = db.execute("SELECT deadline FROM finding_states WHERE rule=? AND site=? AND subject=?",
+                             key).fetchone()
+        return _d(row[0]) if row and row[0] else deadline
+
+    # -- unverified ----------------------------------------------------------------
+    def add_unverified(self, run_id: int, as_of: date, items: Iterable[Unverified]) -> list[Unverified]:
+        """Store what check run ``run_id`` could not verify; first seen follows the streak of the
+        check run before it."""
+        prev = self.db.execute("SELECT id FROM runs WHERE kind='check' AND status='complete' AND id<? "
+                               "ORDER BY id DESC LIMIT 1", (run_id,)).fetchone()
+        earlier: dict[tuple[str, str, str], str] = {}
+        if prev:
+            for r in self.db.execute("SELECT rule, site, subject, first_seen FROM unverified WHERE run_id=?",
+                                     (prev[0],)):
+                earlier[(r["rule"], r["site"] or "", r["subject"] or "")] = r["first_seen"]
+        out = []
+        for u in items:
+            first = _d(earlier.get(u.key())) or as_of
+            out.append(Unverified(u.rule, u.site, u.unit, u.subject, u.reason, u.detail, first, as_of))
+        with self.transaction() as db:
+            db.executemany("INSERT INTO unverified VALUES (?,?,?,?,?,?,?,?,?)",
+                           [(run_id, u.rule, u.site, u.unit, u.subject, u.reason, u.detail,
+                             _iso(u.first_seen), _iso(u.last_seen)) for u in out])
+        return out
+
+    def unverified(self, run_id: int) -> list[Unverified]:
+        return [Unverified(r["rule"], r["site"], r["unit"], r["subject"], r["reason"], r["detail"],
+                           _d(r["first_seen"]), _d(r["last_seen"]))
+                for r in self.db.execute("SELECT * FROM unverified WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+    # -- exemptions ------------------------------------------------------------------
+    def add_exemption(self, e: Exemption) -> int:
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO exemptions(rule, subject, reason, until, created_by, created_at) "
+                             "VALUES (?,?,?,?,?,?)", (e.rule, e.subject, e.reason, _iso(e.until), e.created_by,
+                                                     _iso(e.created_at)))
+            return int(cur.lastrowid)
+
+    def remove_exemption(self, rule: str, subject: str, by: str, at: datetime) -> int:
+        with self.transaction() as db:
+            return db.execute("UPDATE exemptions SET removed_by=?, removed_at=? WHERE rule=? AND subject=? "
+                              "AND removed_at IS NULL", (by, _iso(at), rule, subject)).rowcount
+
+    def exemptions(self) -> list[Exemption]:
+        return [Exemption(r["rule"], r["subject"], r["reason"], r["created_by"],
+                          datetime.fromisoformat(r["created_at"]), _d(r["until"]))
+                for r in self.db.execute("SELECT * FROM exemptions WHERE removed_at IS NULL ORDER BY id")]
+
+
+@dataclass(frozen=True)
+class TrackedState:
+    """One finding's state across check runs, as the store keeps it."""
+
+    finding: Finding
+    state: FindingState
+    first_seen: date
+    last_seen: date               # the last check that saw the defect
+    deadline: date | None = None  # 整改期限: set at the first notice, never moved
+    notified_at: datetime | None = None
+    notices: int = 0
+    resolved_on: date | None = None
+    unverifiable: bool = False    # 本次无法核验: the subject could not be observed conclusively
+
+    def days_open(self, as_of: date) -> int:
+        return max((as_of - self.first_seen).days, 0)
+
+    @property
+    def rule(self) -> str:
+        return self.finding.key()[0]
+
+    @property
+    def site(self) -> str:
+        return self.finding.key()[1]
+
+    @property
+    def subject(self) -> str:
+        return self.finding.key()[2]
+
+
+def _finding_json(f: Finding) -> str:
+    return json.dumps(f.to_json(), ensure_ascii=False, default=str)
+
+
+def _finding(d: dict[str, Any]) -> Finding:
+    return Finding(d["rule"], Severity(d["severity"]), d["site"], d.get("unit"), d.get("column"), d.get("url"),
+                   d["message"], d.get("evidence") or {}, _d(d.get("as_of")))
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _state(r: sqlite3.Row) -> TrackedState:
+    return TrackedState(_finding(json.loads(r["finding"])), FindingState(r["state"]), _d(r["first_seen"]),
+                        _d(r["last_seen"]), _d(r["deadline"]), _dt(r["notified_at"]), r["notices"],
+                        _d(r["resolved_on"]))
 
 
 def component_migrations() -> list[tuple[str, list[str]]]:
