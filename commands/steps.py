@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from checks import REGISTRY, CheckContext, Observations, run_checks
 from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
@@ -88,12 +89,20 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
         except json.JSONDecodeError:
             summary = {}
     errors = []
-    if proc.returncode == 0:
+    if summary.get("write_errors"):
+        errors.append(f"writes to the database failed, the crawl is incomplete: {summary.get('write_error')}")
+    if proc.returncode == 0 and not summary.get("write_errors"):
         status = "complete"
         why = degraded_crawl(config, run_id)
+        lost = (summary.get("connectivity") or {}).get("failed_at")
+        if lost and not why:
+            why = (f"degraded: our connectivity failed at {lost} during the crawl "
+                   f"({summary['connectivity'].get('reason')})")
         if why:
             status = "degraded"
             errors.append(why)
+        else:
+            summary["partial_sites"] = partial_sites(config, run_id)
     else:
         status = "incomplete"
         tail = (proc.stderr or "").strip().splitlines()[-5:] if quiet else []
@@ -173,6 +182,51 @@ def degraded_crawl(config: Config, run_id: int) -> str | None:
     return None
 
 
+def partial_sites(config: Config, run_id: int) -> dict[str, str]:
+    """The sites whose crawl cannot be judged for structure and freshness, with why.
+
+    A site is *partial* when more than ``[network] max_fetch_failure_share`` of the fetches
+    of its own hosts failed by network errors, or when, with network errors, its pages or a
+    unit's columns shrank by more than ``[network] partial_drop_share`` against the
+    previous complete crawl: a column that failed to load is not a missing column.
+    """
+    bound = float(config.network.get("max_fetch_failure_share", 0.3))
+    drop = float(config.network.get("partial_drop_share", 0.5))
+    with Store(config.database) as store:
+        previous = store.latest_run("crawl", before=run_id)
+        pages_now = store.pages_per_site(run_id)
+        pages_before = store.pages_per_site(previous.id) if previous else {}
+        outcomes = store.final_link_outcomes(run_id)
+        cols_now = store.column_urls(run_id)
+        cols_before = store.column_urls(previous.id) if previous else []
+    out: dict[str, str] = {}
+    for site in config.sites:
+        hosts = {urlsplit(site.url).hostname, *(urlsplit(u).hostname for u in site.start_urls), *site.hosts}
+        own = [o for u, o in outcomes.items() if urlsplit(u).hostname in hosts]
+        failures = sum(1 for o in own if o in NETWORK_FAILURES)
+        if own and failures / len(own) > bound:
+            out[site.id] = (f"{failures} of {len(own)} fetches failed by network errors "
+                            f"(more than {bound:.0%})")
+            continue
+        if not failures:
+            continue
+        before, now_ = pages_before.get(site.id, 0), pages_now.get(site.id, 0)
+        if before and now_ < (1 - drop) * before:
+            out[site.id] = f"{now_} pages against {before} in crawl {previous.id}, with {failures} network errors"
+            continue
+        for unit in config.units:
+            for prefix in unit.column_prefixes:
+                b = sum(1 for sid, u in cols_before if sid == site.id and u.startswith(prefix))
+                n = sum(1 for sid, u in cols_now if sid == site.id and u.startswith(prefix))
+                if b and n < (1 - drop) * b:
+                    out[site.id] = (f"{unit.name}: {n} columns under {prefix} against {b} in crawl "
+                                    f"{previous.id}, with {failures} network errors")
+                    break
+            if site.id in out:
+                break
+    return out
+
+
 def degraded_reasons(store: Store, crawl_run_id: int) -> list[str]:
     """Our network was down at the last observation: a crawl after the one checked was
     degraded, or the latest probe round was."""
@@ -219,6 +273,9 @@ def check(config: Config, as_of: date) -> StepResult:
             obs = load_observations(store, config, crawl_run.id, as_of)
             if degraded:
                 obs = replace(obs, degraded=True)
+            partial = crawl_run.summary.get("partial_sites") or {}
+            if partial:
+                obs = replace(obs, partial_sites=dict(partial))
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config))
             findings = list(run_checks(obs, config.rules, ctx))
             store.add_findings(run_id, findings)

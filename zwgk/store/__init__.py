@@ -282,6 +282,19 @@ class Store:
         return {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE run_id=?", (run_id,)).fetchone()[0]
                 for t in tables if t in allowed}
 
+    def pages_per_site(self, run_id: int) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute(
+            "SELECT site_id, count(*) FROM pages WHERE run_id=? GROUP BY site_id", (run_id,))}
+
+    def column_urls(self, run_id: int) -> list[tuple[str, str]]:
+        """(site_id, url) of every column of a run."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT site_id, url FROM columns WHERE run_id=?", (run_id,))]
+
+    def final_link_outcomes(self, run_id: int) -> dict[str, str]:
+        """Each URL's last outcome in one run."""
+        return {r["url"]: r["outcome"] for r in self.db.execute(
+            "SELECT url, outcome FROM link_checks WHERE run_id=? ORDER BY checked_at", (run_id,))}
+
     def build_columns(self, run_id: int) -> int:
         """Sum a finished crawl's list pages up into one ColumnObs per column.
 
