@@ -54,6 +54,15 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
     """Crawl every site in a child process.  A crawl of the same day that was killed or
     interrupted is resumed (what it stored is kept, the rest fetched) unless ``fresh``."""
     started = time.monotonic()
+    lock = acquire_crawl_lock(config.database)   # held until this process and its child are gone
+    try:
+        return _crawl_locked(config, as_of, lock, quiet=quiet, fresh=fresh, full=full, started=started)
+    finally:
+        os.close(lock)
+
+
+def _crawl_locked(config: Config, as_of: date, lock: int, *, quiet: bool, fresh: bool, full: bool,
+                  started: float) -> StepResult:
     with Store(config.database) as store:
         store.mark_abandoned_runs()
         row = store.db.execute("SELECT id FROM runs WHERE kind='crawl' ORDER BY id DESC LIMIT 1").fetchone()
@@ -75,9 +84,8 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
-                              text=True, env=env)
-    except KeyboardInterrupt:
+        proc = run_child(cmd, env, quiet, lock)
+    except (KeyboardInterrupt, Terminated):
         with Store(config.database) as store:
             store.finish_run(run_id, "incomplete", {"error": "interrupted"})
         raise
@@ -112,6 +120,99 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
         counts = {**store.counts(run_id, ("pages", "documents", "columns", "links")),
                   "network_errors": summary.get("network_errors", 0)}
     return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
+
+
+class Terminated(PipelineError):
+    """SIGTERM reached `zwgk crawl`: the child was stopped and the run left incomplete."""
+
+
+class CrawlLocked(PipelineError):
+    """Another crawl is writing to this database."""
+
+
+def lock_path(database: Path) -> Path:
+    return Path(str(database) + ".crawl.lock")
+
+
+def acquire_crawl_lock(database: Path) -> int:
+    """An exclusive flock on a file beside the database, or CrawlLocked naming the holder.
+
+    The descriptor is passed on to the crawler child, so the lock lasts as long as either
+    process lives: a crawl whose parent was killed cannot be joined by a second one."""
+    import fcntl
+
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "ignore").strip()
+        os.close(fd)
+        raise CrawlLocked(f"{path}: another crawl (pid {holder or '?'}) is writing to {database}; "
+                          "wait for it to end") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _die_with_parent() -> None:
+    """In the crawler child, before exec: SIGKILL when the parent dies (Linux prctl)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass   # not Linux: the process group below still lets the parent stop it
+    if os.getppid() == 1:   # the parent died before prctl took effect
+        os._exit(1)
+
+
+def run_child(cmd: list[str], env: dict[str, str], quiet: bool, lock: int) -> subprocess.CompletedProcess[str]:
+    """Run the crawler child in its own process group; it dies with us (PR_SET_PDEATHSIG), and
+    SIGTERM or any exit of ours stops its whole group."""
+    import signal
+    import sys as _sys
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
+                            text=True, env=env, start_new_session=True, pass_fds=(lock,),
+                            preexec_fn=_die_with_parent if _sys.platform.startswith("linux") else None)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(f"signal {signum}")
+
+    previous = None
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        _stop_group(proc)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _stop_group(proc: subprocess.Popen[str], grace: float = 5.0) -> None:
+    """SIGTERM the child's group, SIGKILL after ``grace`` (a reactor may hang in shutdown)."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def observe(config: Config, as_of: date, now: Any = None) -> StepResult:
