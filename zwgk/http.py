@@ -29,6 +29,9 @@ class DeadlineSocket:
     def __init__(self, sock: socket.socket, deadline: float) -> None:
         self._sock = sock
         self.deadline = deadline
+        # As socket.socket does: the connection stays open while a file made from it is.
+        self._io_refs = 0
+        self._closed = False
 
     def _arm(self) -> None:
         left = self.deadline - time.monotonic()
@@ -58,10 +61,13 @@ class DeadlineSocket:
 
     def makefile(self, mode: str = "rb", buffering: int | None = None, **_: Any) -> io.BufferedReader:
         # http.client reads the response through this file: every refill goes through recv_into.
+        self._io_refs += 1
         return io.BufferedReader(socket.SocketIO(self, "rb"))  # type: ignore[arg-type]
 
     def _decref_socketios(self) -> None:
-        pass
+        self._io_refs = max(self._io_refs - 1, 0)
+        if self._closed and not self._io_refs:
+            self._sock.close()
 
     def settimeout(self, value: float | None) -> None:
         # Callers may shorten, never lengthen, the limit.
@@ -69,7 +75,9 @@ class DeadlineSocket:
             self.deadline = min(self.deadline, time.monotonic() + value)
 
     def close(self) -> None:
-        self._sock.close()
+        self._closed = True
+        if not self._io_refs:
+            self._sock.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)

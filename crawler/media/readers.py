@@ -31,6 +31,7 @@ from lxml import etree, html as lxml_html
 from crawler.dates import parse_date
 from crawler.extract import decode_html
 from zwgk.config.media import compile_selector
+from zwgk.http import DeadlineExceeded, bounded_max_bytes, connect as deadline_connect
 from zwgk.resolve import resolve
 from zwgk.records.media import CHINA_TZ, Account, MediaObs, MediaOutcome, local_date
 
@@ -210,24 +211,27 @@ def looks_blocked(body: bytes, charset: str | None) -> bool:
 # -- fetching ------------------------------------------------------------------------------
 
 class _Connection(http.client.HTTPConnection):
-    """Connects to a given address; the Host header stays the name."""
+    """Connects to a given address; the Host header stays the name.  Every read and write
+    is bounded by one total deadline (zwgk.http), whatever the sender's pace."""
 
     def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self._deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = deadline_connect((self._address, self.port), self._deadline)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
+        self._deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = deadline_connect((self._address, self.port), self._deadline, tls=self._context,
+                                     server_hostname=self.host)
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -239,6 +243,7 @@ def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0
           max_bytes: int = 5_000_000, user_agent: str = "zwgk") -> Fetched:
     """GET ``url`` (following up to 5 redirects) within ``timeout`` seconds and ``max_bytes``."""
     deadline = time.monotonic() + timeout
+    max_bytes = bounded_max_bytes(max_bytes, 5_000_000)
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -265,6 +270,9 @@ def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0
                 response = conn.getresponse()
                 body, error = _read_body(response, deadline, max_bytes)
             except (OSError, http.client.HTTPException) as exc:
+                if isinstance(exc, DeadlineExceeded):
+                    conn.close()
+                    return Fetched(url, MediaOutcome.UNREACHABLE, detail=f"timeout after {timeout} s")
                 last_error = f"{address}: {type(exc).__name__}: {exc}"
                 conn.close()
                 response = None
