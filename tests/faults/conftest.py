@@ -30,7 +30,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     w = terminalreporter
     w.section("fault table")
-    w.write_line(f"{'fault':<44} {'cases':>5} {'survived':>8} {'false':>5} {'lost':>4} {'dup':>4} {'twice':>5}")
+    w.write_line(f"{'fault':<52} {'cases':>5} {'survived':>8} {'false':>5} {'lost':>4} {'dup':>4} {'twice':>5}")
     for fault, r in TABLE.items():
-        w.write_line(f"{fault:<44} {r['cases']:>5} {r['survived']:>8} {r['false_findings']:>5} {r['lost']:>4} "
+        w.write_line(f"{fault:<52} {r['cases']:>5} {r['survived']:>8} {r['false_findings']:>5} {r['lost']:>4} "
                      f"{r['duplicated']:>4} {r['sent_twice']:>5}")
