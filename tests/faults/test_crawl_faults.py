@@ -244,3 +244,41 @@ def test_kill_9_of_the_crawl_at_random_points(tmp_path: Path, fault_table: Any) 
             survived += int(done.status == "complete" and not l and not d)
     fault_table("kill -9 of zwgk crawl at random points", cases=reps, survived=survived, lost=lost, duplicated=dup)
     assert survived == reps and lost == 0 and dup == 0
+
+
+def test_kill_9_of_check_and_report_at_random_points(tmp_path: Path, fault_table: Any) -> None:
+    rng = random.Random(SEED + 1)
+    big = BigSite(columns=2, docs=20, etags=False)
+    with Sites({"big.test": big}) as sites:
+        path = big_config(sites, tmp_path)
+        config = load_config(path)
+        assert steps.crawl(config, AS_OF, quiet=True).status == "complete"
+        ref = steps.check(config, AS_OF)
+        with Store(config.database) as store:
+            want = sorted(f.key() for f in store.findings(ref.run_id))
+        results = {"check": [0, 0, 0], "report": [0, 0, 0]}   # survived, false findings, lost
+        for i in range(KILLS):
+            for step in ("check", "report"):
+                proc = zwgk(step, "--config", str(path), "--as-of", AS_OF.isoformat(),
+                            *(("--out", str(tmp_path / f"r{i}")) if step == "report" else ()))
+                wait_for(lambda: Path(f"/proc/{proc.pid}").exists(), what="the process")
+                time.sleep(rng.uniform(0, 0.8))   # the random kill point itself (not a wait for a state)
+                if proc.poll() is None:
+                    proc.kill()
+                proc.communicate()
+                done = steps.check(config, AS_OF) if step == "check" else steps.report(
+                    config, AS_OF, out=tmp_path / f"r{i}b")
+                with Store(config.database) as store:
+                    store.mark_abandoned_runs()
+                    latest = store.latest_run("check")
+                    got = sorted(f.key() for f in store.findings(latest.id))
+                    running = count(config.database, "SELECT COUNT(*) FROM runs WHERE status='running'")
+                false, lost = len(set(got) - set(want)), len(set(want) - set(got))
+                r = results[step]
+                r[0] += int(not false and not lost and not running and done.status == "complete")
+                r[1] += false
+                r[2] += lost
+    for step, (ok, false, lost) in results.items():
+        fault_table(f"kill -9 of zwgk {step} at random points", cases=KILLS, survived=ok, false_findings=false,
+                    lost=lost)
+        assert ok == KILLS and false == 0 and lost == 0
