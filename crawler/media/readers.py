@@ -54,6 +54,9 @@ class SourceError(Exception):
 class Parsed:
     post_count: int
     dates: tuple[date, ...]    # one per post whose date could be read
+    # The first post in document order (feeds and lists put the newest first) had no
+    # readable date ("3小时前"): which post is newest is then unknown.
+    first_undated: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,8 @@ def parse_feed_xml(body: bytes, charset: str | None = None) -> Parsed:
         names = ("published", "issued", "updated", "modified")
     else:
         raise SourceError(f"not a feed: the document is <{kind}>")
-    dates = tuple(d for d in (parse_post_date(_child_text(i, *names)) for i in items) if d)
-    return Parsed(len(items), dates)
+    each = [parse_post_date(_child_text(i, *names)) for i in items]
+    return Parsed(len(items), tuple(d for d in each if d), bool(each) and each[0] is None)
 
 
 def parse_json_feed(body: bytes, charset: str | None = None) -> Parsed:
@@ -148,9 +151,8 @@ def parse_json_feed(body: bytes, charset: str | None = None) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise SourceError("not a JSON Feed: no items list")
     items = [i for i in data["items"] if isinstance(i, dict)]
-    dates = tuple(d for d in (parse_post_date(_str(i.get("date_published")) or _str(i.get("date_modified")))
-                              for i in items) if d)
-    return Parsed(len(items), dates)
+    each = [parse_post_date(_str(i.get("date_published")) or _str(i.get("date_modified"))) for i in items]
+    return Parsed(len(items), tuple(d for d in each if d), bool(each) and each[0] is None)
 
 
 def _str(value: Any) -> str | None:
@@ -181,13 +183,16 @@ def parse_html_list(body: bytes, charset: str | None, selectors: dict[str, str])
                           + (f", contains = {contains!r})" if contains else ")"))
     date_sel = compile_selector(selectors["date"]) if selectors.get("date") else None
     dates = []
-    for item in items:
+    first_undated = False
+    for k, item in enumerate(items):
         found = date_sel(item) if date_sel is not None and not isinstance(item, str) else [item]
         found = found if isinstance(found, list) else [str(found)]
         parsed = next((d for d in (parse_post_date(_node_text(n)) for n in found) if d), None)
         if parsed:
             dates.append(parsed)
-    return Parsed(len(items), tuple(dates))
+        elif k == 0 and date_sel is not None:
+            first_undated = True
+    return Parsed(len(items), tuple(dates), first_undated)
 
 
 def parse_source(kind: str, body: bytes, charset: str | None = None,
@@ -348,7 +353,15 @@ def read_account(account: Account, fetcher: Fetcher, now: datetime) -> MediaObs:
     limit = local_date(now) + FUTURE_SLACK
     usable = [d for d in parsed.dates if d <= limit]
     ignored = len(parsed.dates) - len(usable)
-    note = f"{ignored} post(s) dated after {limit} ignored" if ignored else ""
+    # The newest post is unknown when it carries an impossible (future) or unreadable date:
+    # judging an older post instead would be a false MED001.  MED002 (无法核验).
+    if ignored:
+        return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
+                   detail=f"{ignored} post(s) dated after {limit}: the newest post's date is impossible")
+    if parsed.first_undated:
+        return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
+                   detail="the newest (first) post has no readable date")
+    note = ""
     if not usable:
         return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
                    detail=note or "no post carries a readable date")
