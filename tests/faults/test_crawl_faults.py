@@ -282,3 +282,32 @@ def test_kill_9_of_check_and_report_at_random_points(tmp_path: Path, fault_table
         fault_table(f"kill -9 of zwgk {step} at random points", cases=KILLS, survived=ok, false_findings=false,
                     lost=lost)
         assert ok == KILLS and false == 0 and lost == 0
+
+
+def test_a_soft_404_answered_304_stays_soft_404(tmp_path: Path, fault_table: Any) -> None:
+    big = BigSite(columns=1, docs=5, etags=True)
+    gone = "/zwgk/col0/gone/"
+
+    def app(method: str, path: str, headers: dict[str, str]) -> Any:
+        from tests.crawler.servers import Answer, html
+        if path.startswith(gone):
+            body = html("页面不存在", "<h1>页面不存在</h1>")
+            ans = Answer(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": '"gone1"'})
+            if headers.get("If-None-Match") == '"gone1"':
+                return Answer(304, b"", {"ETag": '"gone1"'})
+            return ans
+        ans = big(method, path, headers)
+        if path in ("/", "/index.html") and ans.status == 200:
+            ans.body = ans.body.replace(b"</body>", f'<a href="{gone}">旧栏目</a></body>'.encode())
+            ans.headers.pop("ETag", None)
+        return ans
+
+    with Sites({"big.test": app}) as sites:
+        config = load_config(big_config(sites, tmp_path))
+        runs = [steps.crawl(config, AS_OF, quiet=True) for _ in range(2)]
+        with Store(config.database) as store:
+            got = [store.final_link_outcomes(r.run_id).get(sites.url("big.test", gone)) for r in runs]
+        conditional = sum(1 for h in sites.hits if h.path.startswith(gone) and "If-None-Match" in h.headers)
+    print(f"conditional requests of the soft 404: {conditional}")
+    fault_table("soft 404 answered 304 on a re-crawl", false_findings=0, lost=sum(g != "SOFT_404" for g in got))
+    assert got == ["SOFT_404", "SOFT_404"], got
