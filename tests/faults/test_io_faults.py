@@ -99,33 +99,54 @@ def storage_config(tmp: Path, database: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fault", ["corrupt", "newer-schema", "read-only"])
+def mount_tmpfs(where: Path, size: str = "2m") -> bool:
+    """A small tmpfs (root only); False when mounting is not permitted here."""
+    where.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("fault", ["corrupt", "newer-schema", "read-only", "full-disk"])
 def test_storage_faults_give_one_line_and_exit_4(tmp_path: Path, fault: str, fault_table: Any) -> None:
-    db = tmp_path / "zwgk.sqlite3"
-    if fault == "corrupt":
-        db.write_bytes(b"this is not sqlite" * 100)
-    elif fault == "newer-schema":
-        with Store(db):
-            pass
-        con = sqlite3.connect(db)
-        con.execute("PRAGMA user_version=999")
-        con.close()
-    else:
-        with Store(db):
-            pass
-        if os.geteuid() == 0:
-            # root ignores file modes: a read-only bind is the honest fault, else skip
-            pytest.skip("root writes read-only files; the read-only fault needs a non-root user or a ro mount")
-        db.chmod(0o444)
-        tmp_path.chmod(0o555)
+    mounted = fault in ("read-only", "full-disk")
+    where = tmp_path / "fs"
+    if mounted and not mount_tmpfs(where):
+        pytest.skip("needs root and permission to mount a tmpfs (read-only / full file system)")
+    db = (where if mounted else tmp_path) / "zwgk.sqlite3"
     try:
-        done = run_cli("check", "--config", str(storage_config(tmp_path, db)))
+        if fault == "corrupt":
+            db.write_bytes(b"this is not sqlite" * 100)
+        elif fault == "newer-schema":
+            with Store(db):
+                pass
+            con = sqlite3.connect(db)
+            con.execute("PRAGMA user_version=999")
+            con.close()
+        elif fault == "read-only":
+            with Store(db):
+                pass
+            subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        else:
+            with Store(db):
+                pass
+            with open(where / "filler", "wb") as f:   # fill the file system to the last block
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+        args = ("crawl", "--config") if fault == "full-disk" else ("check", "--config")
+        done = run_cli(*args, str(storage_config(tmp_path, db)), "--as-of", "2026-11-26")
     finally:
-        tmp_path.chmod(0o755)
+        if mounted:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
     assert done.returncode == 4, done.stderr
     assert "Traceback" not in done.stderr and str(db) in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
-    fault_table(f"storage fault: {fault}")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    fault_table(f"storage fault: {fault}" + (" (tmpfs)" if mounted else ""))
 
 
 # -- the outbox ----------------------------------------------------------------------------------
