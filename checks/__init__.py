@@ -54,11 +54,26 @@ DEFAULTS: dict[str, dict[str, Any]] = {m.ID: dict(m.DEFAULTS) for m in _MODULES}
 
 
 
+# Rules that judge what a crawl found (or did not find): a partial crawl of a site says
+# nothing about its structure or freshness.
+NEEDS_COMPLETE_CRAWL = ("COL", "UPD", "LAG")
+
+
 def run_checks(obs: Observations, rules: dict[str, dict[str, Any]], ctx: CheckContext) -> Iterator[Finding]:
-    """Every registered check, with its DEFAULTS overridden by ``rules[ID]``."""
+    """Every registered check, with its DEFAULTS overridden by ``rules[ID]``.
+
+    Findings of COL/UPD/LAG rules on a site whose crawl was partial become 无法核验."""
     for rule_id, module in REGISTRY.items():
         conf = {**module.DEFAULTS, **rules.get(rule_id, {})}
-        yield from module.check(obs, conf, ctx)
+        held: dict[str, int] = {}
+        for finding in module.check(obs, conf, ctx):
+            if rule_id.startswith(NEEDS_COMPLETE_CRAWL) and finding.site in obs.partial_sites:
+                held[finding.site] = held.get(finding.site, 0) + 1
+                continue
+            yield finding
+        for site, n in held.items():
+            ctx.could_not_verify(rule_id, f"{site}: 本次抓取不完整（{obs.partial_sites[site]}），"
+                                          f"{n} 项结构/更新判断暂不作出")
 
 
 def verifies(obs: Observations, finding: Finding) -> bool:

@@ -32,6 +32,9 @@ class Observations:
     ipv6_links: tuple[Any, ...] = ()   # crawler.probes: in-site links fetched over IPv6
     media: tuple[Any, ...] = ()        # crawler.media: 政务新媒体 account observations
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
+    # Sites whose crawl was partial (network errors, a sharp drop against the previous complete
+    # crawl), with why: structure and freshness (COL, UPD, LAG) are not judged for them.
+    partial_sites: dict[str, str] = field(default_factory=dict)
 
     def site(self, site_id: str) -> Site | None:
         return next((s for s in self.sites if s.id == site_id), None)

@@ -55,6 +55,11 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             site = next((s.id for s in obs.sites
                          if any(p.url.startswith(prefix) and p.site_id == s.id for p in obs.pages)), "")
             names = {_norm(c.name) for c in obs.columns if c.url.startswith(prefix) and c.name}
+            if not names:
+                # Not one column under the prefix: a wrong prefix or a crawl that did not get
+                # there, not a unit missing all four columns.
+                ctx.could_not_verify(ID, f"{unit.name}: {prefix} 下未发现任何栏目（前缀配置或抓取问题），无法核验")
+                continue
             for required, aliases in conf["required"].items():
                 if any(_norm(a) in names for a in aliases):
                     continue

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -11,6 +13,7 @@ from commands import config, exempt, export, extract, inspect, media, notify, pr
 from commands.common import add_common as _common
 from commands.common import parse_as_of as _as_of
 from zwgk.config import ConfigError
+from zwgk.store import STORE_EXIT_CODE, StoreError, storage_fault
 
 # The subcommands that declare their own arguments:
 # COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}.
@@ -96,6 +99,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("zwgk: interrupted", file=sys.stderr)
         return 130
+    except StoreError as exc:
+        print(f"zwgk: {exc}", file=sys.stderr)
+        return STORE_EXIT_CODE
+    except sqlite3.Error as exc:
+        # A fault after opening (the disk filled up during a write, the file went read-only).
+        print(f"zwgk: {storage_fault(_database(args), exc)}", file=sys.stderr)
+        return STORE_EXIT_CODE
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        print(f"zwgk: {storage_fault(exc.filename or _database(args), exc)}", file=sys.stderr)
+        return STORE_EXIT_CODE
+
+
+def _database(args: argparse.Namespace) -> str:
+    """The database a failing command used, for the message (the config may not have loaded)."""
+    try:
+        from zwgk.config import load_config
+
+        return str(load_config(args.config).database) if getattr(args, "config", None) else "the zwgk database"
+    except Exception:  # noqa: BLE001 - only for a message
+        return "the zwgk database"
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
 from reports.lifecycle import record
@@ -54,6 +55,15 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
     """Crawl every site in a child process.  A crawl of the same day that was killed or
     interrupted is resumed (what it stored is kept, the rest fetched) unless ``fresh``."""
     started = time.monotonic()
+    lock = acquire_crawl_lock(config.database)   # held until this process and its child are gone
+    try:
+        return _crawl_locked(config, as_of, lock, quiet=quiet, fresh=fresh, full=full, started=started)
+    finally:
+        os.close(lock)
+
+
+def _crawl_locked(config: Config, as_of: date, lock: int, *, quiet: bool, fresh: bool, full: bool,
+                  started: float) -> StepResult:
     with Store(config.database) as store:
         store.mark_abandoned_runs()
         row = store.db.execute("SELECT id FROM runs WHERE kind='crawl' ORDER BY id DESC LIMIT 1").fetchone()
@@ -75,9 +85,8 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
-                              text=True, env=env)
-    except KeyboardInterrupt:
+        proc = run_child(cmd, env, quiet, lock)
+    except (KeyboardInterrupt, Terminated):
         with Store(config.database) as store:
             store.finish_run(run_id, "incomplete", {"error": "interrupted"})
         raise
@@ -89,12 +98,20 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
         except json.JSONDecodeError:
             summary = {}
     errors = []
-    if proc.returncode == 0:
+    if summary.get("write_errors"):
+        errors.append(f"writes to the database failed, the crawl is incomplete: {summary.get('write_error')}")
+    if proc.returncode == 0 and not summary.get("write_errors"):
         status = "complete"
         why = degraded_crawl(config, run_id)
+        lost = (summary.get("connectivity") or {}).get("failed_at")
+        if lost and not why:
+            why = (f"degraded: our connectivity failed at {lost} during the crawl "
+                   f"({summary['connectivity'].get('reason')})")
         if why:
             status = "degraded"
             errors.append(why)
+        else:
+            summary["partial_sites"] = partial_sites(config, run_id)
     else:
         status = "incomplete"
         tail = (proc.stderr or "").strip().splitlines()[-5:] if quiet else []
@@ -104,6 +121,99 @@ def crawl(config: Config, as_of: date, quiet: bool = False, fresh: bool = False,
         counts = {**store.counts(run_id, ("pages", "documents", "columns", "links")),
                   "network_errors": summary.get("network_errors", 0)}
     return StepResult("crawl", run_id, status, time.monotonic() - started, counts, errors)
+
+
+class Terminated(PipelineError):
+    """SIGTERM reached `zwgk crawl`: the child was stopped and the run left incomplete."""
+
+
+class CrawlLocked(PipelineError):
+    """Another crawl is writing to this database."""
+
+
+def lock_path(database: Path) -> Path:
+    return Path(str(database) + ".crawl.lock")
+
+
+def acquire_crawl_lock(database: Path) -> int:
+    """An exclusive flock on a file beside the database, or CrawlLocked naming the holder.
+
+    The descriptor is passed on to the crawler child, so the lock lasts as long as either
+    process lives: a crawl whose parent was killed cannot be joined by a second one."""
+    import fcntl
+
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "ignore").strip()
+        os.close(fd)
+        raise CrawlLocked(f"{path}: another crawl (pid {holder or '?'}) is writing to {database}; "
+                          "wait for it to end") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _die_with_parent() -> None:
+    """In the crawler child, before exec: SIGKILL when the parent dies (Linux prctl)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass   # not Linux: the process group below still lets the parent stop it
+    if os.getppid() == 1:   # the parent died before prctl took effect
+        os._exit(1)
+
+
+def run_child(cmd: list[str], env: dict[str, str], quiet: bool, lock: int) -> subprocess.CompletedProcess[str]:
+    """Run the crawler child in its own process group; it dies with us (PR_SET_PDEATHSIG), and
+    SIGTERM or any exit of ours stops its whole group."""
+    import signal
+    import sys as _sys
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if not quiet else subprocess.PIPE,
+                            text=True, env=env, start_new_session=True, pass_fds=(lock,),
+                            preexec_fn=_die_with_parent if _sys.platform.startswith("linux") else None)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(f"signal {signum}")
+
+    previous = None
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        _stop_group(proc)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _stop_group(proc: subprocess.Popen[str], grace: float = 5.0) -> None:
+    """SIGTERM the child's group, SIGKILL after ``grace`` (a reactor may hang in shutdown)."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def observe(config: Config, as_of: date, now: Any = None) -> StepResult:
@@ -174,6 +284,51 @@ def degraded_crawl(config: Config, run_id: int) -> str | None:
     return None
 
 
+def partial_sites(config: Config, run_id: int) -> dict[str, str]:
+    """The sites whose crawl cannot be judged for structure and freshness, with why.
+
+    A site is *partial* when more than ``[network] max_fetch_failure_share`` of the fetches
+    of its own hosts failed by network errors, or when, with network errors, its pages or a
+    unit's columns shrank by more than ``[network] partial_drop_share`` against the
+    previous complete crawl: a column that failed to load is not a missing column.
+    """
+    bound = float(config.network.get("max_fetch_failure_share", 0.3))
+    drop = float(config.network.get("partial_drop_share", 0.5))
+    with Store(config.database) as store:
+        previous = store.latest_run("crawl", before=run_id)
+        pages_now = store.pages_per_site(run_id)
+        pages_before = store.pages_per_site(previous.id) if previous else {}
+        outcomes = store.final_link_outcomes(run_id)
+        cols_now = store.column_urls(run_id)
+        cols_before = store.column_urls(previous.id) if previous else []
+    out: dict[str, str] = {}
+    for site in config.sites:
+        hosts = {urlsplit(site.url).hostname, *(urlsplit(u).hostname for u in site.start_urls), *site.hosts}
+        own = [o for u, o in outcomes.items() if urlsplit(u).hostname in hosts]
+        failures = sum(1 for o in own if o in NETWORK_FAILURES)
+        if own and failures / len(own) > bound:
+            out[site.id] = (f"{failures} of {len(own)} fetches failed by network errors "
+                            f"(more than {bound:.0%})")
+            continue
+        if not failures:
+            continue
+        before, now_ = pages_before.get(site.id, 0), pages_now.get(site.id, 0)
+        if before and now_ < (1 - drop) * before:
+            out[site.id] = f"{now_} pages against {before} in crawl {previous.id}, with {failures} network errors"
+            continue
+        for unit in config.units:
+            for prefix in unit.column_prefixes:
+                b = sum(1 for sid, u in cols_before if sid == site.id and u.startswith(prefix))
+                n = sum(1 for sid, u in cols_now if sid == site.id and u.startswith(prefix))
+                if b and n < (1 - drop) * b:
+                    out[site.id] = (f"{unit.name}: {n} columns under {prefix} against {b} in crawl "
+                                    f"{previous.id}, with {failures} network errors")
+                    break
+            if site.id in out:
+                break
+    return out
+
+
 def degraded_reasons(store: Store, crawl_run_id: int) -> list[str]:
     """Our network was down at the last observation: a crawl after the one checked was
     degraded, or the latest probe round was."""
@@ -220,6 +375,9 @@ def check(config: Config, as_of: date) -> StepResult:
             obs = load_observations(store, config, crawl_run.id, as_of)
             if degraded:
                 obs = replace(obs, degraded=True)
+            partial = crawl_run.summary.get("partial_sites") or {}
+            if partial:
+                obs = replace(obs, partial_sites=dict(partial))
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config), timezone=config.timezone)
             findings = list(run_checks(obs, config.rules, ctx))
             unverified = record(store, run_id, as_of, findings, ctx.unverified, lambda f: verifies(obs, f),

@@ -120,32 +120,65 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
 
 
 class StorePipeline:
-    def __init__(self, database: str) -> None:
+    """Writes the spider's records.  A failed write (a full disk, a read-only file) is not
+    only logged: it is counted in the stats (``zwgk/write_errors``) and stops the crawl with
+    finish reason ``write_failed``, so the run can never be kept as complete."""
+
+    def __init__(self, database: str, crawler: Any = None) -> None:
         self.database = database
+        self.crawler = crawler
         self.store: Store | None = None
         self.pending: dict[type, list[Any]] = defaultdict(list)
         self.count = 0
+        self.write_errors = 0
+        self.first_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
-        return cls(crawler.settings.get("ZWGK_DATABASE"))
+        return cls(crawler.settings.get("ZWGK_DATABASE"), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.database)
 
     def close_spider(self, spider: Any = None) -> None:
-        self.flush()
+        self.safe_flush()
         if self.store:
             self.store.close()
 
     def process_item(self, item: Any) -> Any:
+        if self.write_errors:
+            return item   # the run is lost already; the crawl is stopping
         item = clean_text(item)
         self.pending[type(item)].append(item)
         self.count += 1
         # A batch ends after a page's own record (see the module docstring).
         if self.count >= BATCH and isinstance(item, PageObs):
-            self.flush()
+            self.safe_flush()
         return item
+
+    def safe_flush(self) -> None:
+        try:
+            self.flush()
+        except Exception as exc:  # noqa: BLE001 - any failed write loses data: the run fails
+            self.failed(exc)
+
+    def failed(self, exc: BaseException) -> None:
+        self.write_errors += 1
+        self.pending.clear()
+        self.count = 0
+        if self.first_error is None:
+            self.first_error = f"{self.database}: {type(exc).__name__}: {exc}"
+        crawler = self.crawler
+        if crawler is None:
+            return
+        if crawler.stats is not None:
+            crawler.stats.set_value("zwgk/write_errors", self.write_errors)
+            crawler.stats.set_value("zwgk/write_error", self.first_error)
+        engine = getattr(crawler, "engine", None)
+        if engine is not None and getattr(engine, "spider", None) is not None and self.write_errors == 1:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="write_failed"))
 
     def flush(self) -> None:
         assert self.store is not None

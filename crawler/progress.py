@@ -107,3 +107,21 @@ class Progress:
         if self.tty:
             self.stream.write("\r" + self.line() + "\n")
             self.stream.flush()
+
+
+class ConnectivityExtension:
+    """Scrapy glue of crawler.connectivity.ConnectivityWatch (settings ZWGK_CONTROL_*)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        from crawler.connectivity import ConnectivityWatch
+
+        s = crawler.settings
+        watch = ConnectivityWatch(list(s.getlist("ZWGK_CONTROL_HOSTS")), list(s.getlist("ZWGK_NAMESERVERS")),
+                                  s.getfloat("DNS_TIMEOUT", 5.0), s.get("ZWGK_CONTROL_URL") or "",
+                                  s.getfloat("ZWGK_CONTROL_INTERVAL", 30.0),
+                                  min(s.getfloat("DOWNLOAD_TIMEOUT", 30.0), 10.0))
+        crawler.signals.connect(watch.opened, signal=signals.spider_opened)
+        crawler.signals.connect(watch.closed, signal=signals.spider_closed)
+        crawler.zwgk_connectivity = watch
+        return watch

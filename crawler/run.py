@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import logging
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from zwgk.config import Config, ConfigError, load_config
+from zwgk.http import bounded_max_bytes
 from zwgk.store import Store
+
+
+MAX_DOWNLOAD_DELAY = 60.0
+MAX_TIMEOUT = 300.0
+DEFAULT_MAX_BYTES = 20_000_000
 
 
 def settings_from_config(config: Config) -> dict[str, Any]:
@@ -27,10 +35,13 @@ def settings_from_config(config: Config) -> dict[str, Any]:
     crawl = config.crawl
     out = {k: getattr(base, k) for k in dir(base) if k.isupper()}
     out.update({
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency_per_host"],
-        "DOWNLOAD_DELAY": crawl["download_delay"],
-        "DOWNLOAD_TIMEOUT": crawl["timeout"],
-        "DOWNLOAD_MAXSIZE": crawl["max_response_bytes"],
+        # Guarded at use (the config's own ranges may not catch all): concurrency 0 or a huge
+        # delay hangs Scrapy, and DOWNLOAD_MAXSIZE = 0 means *no* limit to Scrapy.
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, int(crawl["concurrency_per_host"] or 1)),
+        "DOWNLOAD_DELAY": min(max(float(crawl["download_delay"] or 0), 0.0), MAX_DOWNLOAD_DELAY),
+        "DOWNLOAD_TIMEOUT": min(max(float(crawl["timeout"] or 0), 1.0), MAX_TIMEOUT),
+        "DOWNLOAD_MAXSIZE": bounded_max_bytes(crawl["max_response_bytes"], DEFAULT_MAX_BYTES),
+        "DOWNLOAD_WARNSIZE": 0,
         "USER_AGENT": crawl["user_agent"],
         # Scrapy's robots.txt middleware is all or nothing: on when any site obeys; the
         # spider exempts the sites that do not (config [[sites]] obey_robots_txt = false).
@@ -40,7 +51,11 @@ def settings_from_config(config: Config) -> dict[str, Any]:
         "DNS_TIMEOUT": config.network["dns_timeout"],
         "ZWGK_DATABASE": str(config.database),
         "ZWGK_ALLOW_PRIVATE_HOSTS": crawl["allow_private_hosts"],
+        "ZWGK_CONTROL_URL": config.network.get("control_url", ""),
+        "ZWGK_CONTROL_INTERVAL": config.network.get("control_interval", 30),
+        "ZWGK_CONTROL_HOSTS": [urlsplit(s.url).hostname or "" for s in config.sites],
     })
+    out["EXTENSIONS"] = {**out.get("EXTENSIONS", {}), "crawler.progress.ConnectivityExtension": 510}
     return out
 
 
@@ -73,9 +88,19 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
     stats = crawler.stats.get_stats() if crawler.stats else {}
     progress: Progress | None = getattr(crawler, "zwgk_progress", None)
     politeness = getattr(crawler, "zwgk_politeness", None)
-    with Store(config.database) as store:
-        columns = store.build_columns(run_id)
+    write_errors = int(stats.get("zwgk/write_errors", 0))
+    columns = 0
+    if not write_errors:
+        try:
+            with Store(config.database) as store:
+                columns = store.build_columns(run_id)
+        except sqlite3.Error as exc:
+            write_errors, stats["zwgk/write_error"] = 1, f"{config.database}: {type(exc).__name__}: {exc}"
+    watch = getattr(crawler, "zwgk_connectivity", None)
     return {
+        "write_errors": write_errors,
+        "write_error": stats.get("zwgk/write_error"),
+        "connectivity": watch.summary() if watch else {},
         "finish_reason": stats.get("finish_reason"),
         "responses": stats.get("response_received_count", 0),
         "network_errors": stats.get("downloader/exception_count", 0),
@@ -112,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = crawl(config, args.run_id, incremental=not args.fresh, full=args.full)
     # The last line of stdout is the summary the parent process reads.
     print(json.dumps(summary, ensure_ascii=False))
-    return 0 if summary.get("finish_reason") == "finished" else 1
+    # A crawl that lost a write is never complete (a full disk must not look like a small site).
+    return 0 if summary.get("finish_reason") == "finished" and not summary.get("write_errors") else 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ text, To: the unit's address from config.toml, Cc: [notify] admin_email.
 The outbox lives in the store (reports/outbox_schema.py).  A notice is queued
 once per (unit, check run); queuing the notices of a newer run supersedes the
 older ones still waiting.  Sending claims a queued message (status
-``sending``) in one transaction, hands it to the server, and marks it ``sent``
+``claimed``, after any rate-limit wait), marks it ``sending`` once the server
+accepted MAIL FROM, hands it over, and marks it ``sent``
 in the transaction that follows the server's 250.  A refusal or a connection
 failure before the message content went out puts it back in the queue with
 the error and the attempt count; the next `zwgk notify` retries it.  If the
@@ -344,6 +345,20 @@ class Outbox:
                 self._log(db, row["id"], row["message_id"], "requeued", detail="--requeue-uncertain")
         return len(rows)
 
+    def release_dead_claims(self) -> int:
+        """Notices claimed by a `zwgk notify` that died before their SMTP transaction began:
+        nothing was sent, so they are queued again."""
+        from zwgk.store import pid_alive
+
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT id, message_id, claimed_by FROM notify_outbox WHERE status='claimed'").fetchall()
+            dead = [r for r in rows if not pid_alive(r["claimed_by"])]
+            for row in dead:
+                db.execute("UPDATE notify_outbox SET status='queued', claimed_by=NULL WHERE id=?", (row["id"],))
+                self._log(db, row["id"], row["message_id"], "requeued", detail="claim of a process that ended "
+                          "before its SMTP transaction began")
+        return len(dead)
+
     def _fail(self, row: Any, error: str, claimed: bool) -> None:
         with self.store.transaction() as db:
             if claimed:
@@ -359,6 +374,7 @@ class Outbox:
              clock: Callable[[], float] = time.monotonic) -> SendResult:
         """Send every queued message once; see the module docstring for what a failure does."""
         result = SendResult()
+        self.release_dead_claims()
         rows = self.rows("queued")
         if not rows:
             return result
@@ -376,22 +392,29 @@ class Outbox:
         last: float | None = None
         try:
             for i, row in enumerate(rows):
-                with self.store.transaction() as db:
-                    claimed = db.execute("UPDATE notify_outbox SET status='sending', attempts=attempts+1 "
-                                         "WHERE id=? AND status='queued'", (row["id"],)).rowcount
-                    if claimed:
-                        self._log(db, row["id"], row["message_id"], "attempt", json.loads(row["recipients"]))
-                if not claimed:
-                    continue   # another `zwgk notify` took it
+                # The rate limit waits before the claim: a notify killed while waiting leaves
+                # the notice queued, untouched.
                 if last is not None and interval:
                     wait = last + interval - clock()
                     if wait > 0:
                         sleep(wait)
+                with self.store.transaction() as db:
+                    claimed = db.execute("UPDATE notify_outbox SET status='claimed', claimed_by=?, "
+                                         "attempts=attempts+1 WHERE id=? AND status='queued'",
+                                         (os.getpid(), row["id"])).rowcount
+                if not claimed:
+                    continue   # another `zwgk notify` took it
                 last = clock()
+
+                def started(row: Any = row) -> None:
+                    # MAIL FROM accepted: from here on the server may take the message.
+                    with self.store.transaction() as db:
+                        db.execute("UPDATE notify_outbox SET status='sending' WHERE id=?", (row["id"],))
+                        self._log(db, row["id"], row["message_id"], "attempt", json.loads(row["recipients"]))
                 entry = {"unit": row["unit"], "message_id": row["message_id"]}
                 try:
                     accepted, refused = _transmit(conn, row["sender"], json.loads(row["recipients"]),
-                                                  bytes(row["message"]))
+                                                  bytes(row["message"]), started)
                 except _Rejected as exc:
                     self._fail(row, str(exc), claimed=True)
                     result.failed.append({**entry, "error": str(exc)})
@@ -432,13 +455,16 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
-def _transmit(conn: Any, sender: str, recipients: list[str], data: bytes) -> tuple[list[str], dict[str, int]]:
-    """MAIL, RCPT, DATA by hand, so that we know whether the content had started to go out."""
+def _transmit(conn: Any, sender: str, recipients: list[str], data: bytes,
+              started: Callable[[], None] = lambda: None) -> tuple[list[str], dict[str, int]]:
+    """MAIL, RCPT, DATA by hand, so that we know whether the content had started to go out.
+    ``started`` is called once the server accepted MAIL FROM (the transaction began)."""
     conn.ehlo_or_helo_if_needed()
     code, resp = conn.mail(sender)
     if code != 250:
         conn.rset()
         raise _Rejected(f"MAIL FROM refused: {code} {resp!r}")
+    started()
     accepted: list[str] = []
     refused: dict[str, int] = {}
     for rcpt in recipients:

@@ -17,7 +17,6 @@ import email.utils
 import http.client
 import json
 import re
-import socket
 import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from lxml import etree, html as lxml_html
 from crawler.dates import parse_date
 from crawler.extract import decode_html
 from zwgk.config.media import compile_selector
+from zwgk.http import DeadlineExceeded, bounded_max_bytes, connect as deadline_connect
 from zwgk.resolve import resolve
 from zwgk.records.media import CHINA_TZ, Account, MediaObs, MediaOutcome, local_date
 
@@ -53,6 +53,9 @@ class SourceError(Exception):
 class Parsed:
     post_count: int
     dates: tuple[date, ...]    # one per post whose date could be read
+    # The first post in document order (feeds and lists put the newest first) had no
+    # readable date ("3小时前"): which post is newest is then unknown.
+    first_undated: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,8 +137,8 @@ def parse_feed_xml(body: bytes, charset: str | None = None) -> Parsed:
         names = ("published", "issued", "updated", "modified")
     else:
         raise SourceError(f"not a feed: the document is <{kind}>")
-    dates = tuple(d for d in (parse_post_date(_child_text(i, *names)) for i in items) if d)
-    return Parsed(len(items), dates)
+    each = [parse_post_date(_child_text(i, *names)) for i in items]
+    return Parsed(len(items), tuple(d for d in each if d), bool(each) and each[0] is None)
 
 
 def parse_json_feed(body: bytes, charset: str | None = None) -> Parsed:
@@ -147,9 +150,8 @@ def parse_json_feed(body: bytes, charset: str | None = None) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise SourceError("not a JSON Feed: no items list")
     items = [i for i in data["items"] if isinstance(i, dict)]
-    dates = tuple(d for d in (parse_post_date(_str(i.get("date_published")) or _str(i.get("date_modified")))
-                              for i in items) if d)
-    return Parsed(len(items), dates)
+    each = [parse_post_date(_str(i.get("date_published")) or _str(i.get("date_modified"))) for i in items]
+    return Parsed(len(items), tuple(d for d in each if d), bool(each) and each[0] is None)
 
 
 def _str(value: Any) -> str | None:
@@ -180,13 +182,16 @@ def parse_html_list(body: bytes, charset: str | None, selectors: dict[str, str])
                           + (f", contains = {contains!r})" if contains else ")"))
     date_sel = compile_selector(selectors["date"]) if selectors.get("date") else None
     dates = []
-    for item in items:
+    first_undated = False
+    for k, item in enumerate(items):
         found = date_sel(item) if date_sel is not None and not isinstance(item, str) else [item]
         found = found if isinstance(found, list) else [str(found)]
         parsed = next((d for d in (parse_post_date(_node_text(n)) for n in found) if d), None)
         if parsed:
             dates.append(parsed)
-    return Parsed(len(items), tuple(dates))
+        elif k == 0 and date_sel is not None:
+            first_undated = True
+    return Parsed(len(items), tuple(dates), first_undated)
 
 
 def parse_source(kind: str, body: bytes, charset: str | None = None,
@@ -210,24 +215,27 @@ def looks_blocked(body: bytes, charset: str | None) -> bool:
 # -- fetching ------------------------------------------------------------------------------
 
 class _Connection(http.client.HTTPConnection):
-    """Connects to a given address; the Host header stays the name."""
+    """Connects to a given address; the Host header stays the name.  Every read and write
+    is bounded by one total deadline (zwgk.http), whatever the sender's pace."""
 
     def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self._deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = deadline_connect((self._address, self.port), self._deadline)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
+        self._deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = deadline_connect((self._address, self.port), self._deadline, tls=self._context,
+                                     server_hostname=self.host)
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -239,6 +247,7 @@ def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0
           max_bytes: int = 5_000_000, user_agent: str = "zwgk") -> Fetched:
     """GET ``url`` (following up to 5 redirects) within ``timeout`` seconds and ``max_bytes``."""
     deadline = time.monotonic() + timeout
+    max_bytes = bounded_max_bytes(max_bytes, 5_000_000)
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -265,6 +274,9 @@ def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0
                 response = conn.getresponse()
                 body, error = _read_body(response, deadline, max_bytes)
             except (OSError, http.client.HTTPException) as exc:
+                if isinstance(exc, DeadlineExceeded):
+                    conn.close()
+                    return Fetched(url, MediaOutcome.UNREACHABLE, detail=f"timeout after {timeout} s")
                 last_error = f"{address}: {type(exc).__name__}: {exc}"
                 conn.close()
                 response = None
@@ -340,7 +352,15 @@ def read_account(account: Account, fetcher: Fetcher, now: datetime) -> MediaObs:
     limit = local_date(now) + FUTURE_SLACK
     usable = [d for d in parsed.dates if d <= limit]
     ignored = len(parsed.dates) - len(usable)
-    note = f"{ignored} post(s) dated after {limit} ignored" if ignored else ""
+    # The newest post is unknown when it carries an impossible (future) or unreadable date:
+    # judging an older post instead would be a false MED001.  MED002 (无法核验).
+    if ignored:
+        return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
+                   detail=f"{ignored} post(s) dated after {limit}: the newest post's date is impossible")
+    if parsed.first_undated:
+        return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
+                   detail="the newest (first) post has no readable date")
+    note = ""
     if not usable:
         return obs(MediaOutcome.UNDATED, count=parsed.post_count, status=fetched.status,
                    detail=note or "no post carries a readable date")

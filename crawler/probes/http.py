@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
+from zwgk.http import DeadlineSocket, bounded_max_bytes
 from zwgk.records.probes import ProbeOutcome
 
 PROBE_USER_AGENT = "zwgk-probe/0.1 (homepage availability and IPv6 monitor)"
@@ -79,6 +80,7 @@ def fetch(url: str, address: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes
     ``detail`` for a person to look at.
     """
     started = time.monotonic()
+    max_bytes = bounded_max_bytes(max_bytes, DEFAULT_MAX_BYTES)
     first = _fetch(url, address, timeout=timeout, max_bytes=max_bytes, user_agent=user_agent, connect=connect,
                    read_body=read_body, tls_context=tls_context)
     if (tls_context is None and first.outcome is ProbeOutcome.TLS_ERROR
@@ -132,10 +134,11 @@ def _fetch(url: str, address: str, *, timeout: float, max_bytes: int, user_agent
         request = (f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: {user_agent}\r\n"
                    "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\nAccept-Encoding: identity\r\n"
                    "Connection: close\r\n\r\n")
-        sock.settimeout(remaining())
+        # Every read and write from here on is bounded by the one total deadline, however
+        # slowly the server drips its bytes (a per-recv timeout would restart on each byte).
+        sock = DeadlineSocket(sock, deadline)
         sock.sendall(request.encode("ascii", "ignore"))
-        sock.settimeout(remaining())
-        response = http.client.HTTPResponse(sock, method="GET")
+        response = http.client.HTTPResponse(sock, method="GET")  # type: ignore[arg-type]
         response.begin()
         status = response.status
         ctype = response.getheader("Content-Type")
@@ -145,7 +148,6 @@ def _fetch(url: str, address: str, *, timeout: float, max_bytes: int, user_agent
             chunks: list[bytes] = []
             size = 0
             while size < max_bytes:
-                sock.settimeout(remaining())
                 chunk = response.read(min(65536, max_bytes - size))
                 if not chunk:
                     break

@@ -334,7 +334,8 @@ class DisclosureSpider(scrapy.Spider):
                           column_url=page.column_url if page.kind == "column" else None)
 
     # -- outcomes ---------------------------------------------------------------------
-    def outcome_of(self, response: Response, html: str | None = None) -> LinkCheck:
+    def outcome_of(self, response: Response, html: str | None = None,
+                   replayed: CachedPage | None = None) -> LinkCheck:
         meta = response.meta
         url = meta["check_url"]
         status = response.status
@@ -350,6 +351,16 @@ class DisclosureSpider(scrapy.Spider):
         elif status == 304:
             outcome = LinkOutcome.OK
             details.append("not modified")
+            if replayed is not None:
+                # A 304 says "as before": the outcome class is the stored copy's (a soft 404
+                # answered 304 is still a soft 404).
+                charset = re.search(r"charset=([\w-]+)", replayed.content_type or "")
+                body, _, _ = decode_html(replayed.body, charset.group(1) if charset else None)
+                redirects = [url] if replayed.final_url != url else None
+                soft = soft_404_reason(url, replayed.final_url, redirects, body)
+                if soft:
+                    outcome = LinkOutcome.SOFT_404
+                    details.append(soft)
         elif 300 <= status < 400:
             # RedirectMiddleware hands a 3xx over only without a usable Location.
             outcome = LinkOutcome.BROKEN
@@ -426,7 +437,7 @@ class DisclosureSpider(scrapy.Spider):
         cached: CachedPage | None = meta.get("cached") or self.memory.page_cache.get(meta["check_url"])
         if response.status == 304 and meta.get("conditional") and cached is not None:
             self.count("not_modified")
-            yield from self.record(self.outcome_of(response), site_id)
+            yield from self.record(self.outcome_of(response, replayed=cached), site_id)
             yield replace(cached, run_id=self.run_id, fetched_at=now())
             response = self.cached_response(cached, {**meta, "unchanged": True})
             meta = response.meta

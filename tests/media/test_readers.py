@@ -142,10 +142,19 @@ def test_read_account_outcomes(name, outcome, newest, count):
     assert o.url == "https://feeds.example.cn/a.xml" and o.observed_at == NOW
 
 
-def test_a_post_dated_in_the_future_is_not_freshness():
+def test_a_post_dated_in_the_future_makes_the_account_unverifiable():
+    # Issue 12: an impossible date hides which post is newest; judging an older one gave a false MED001.
     body = raw("rss2.xml").replace(b"Mon, 16 Nov 2026", b"Mon, 16 Nov 2099")
     o = read_account(account(), served(body), NOW)
-    assert o.newest_date == date(2026, 11, 20) and "ignored" in o.detail
+    assert o.outcome is O.UNDATED and o.newest_date is None and "impossible" in o.detail
+
+
+def test_an_unreadable_newest_post_makes_the_account_unverifiable():
+    body = raw("rss2.xml")
+    first = body.index(b"<pubDate>") + len(b"<pubDate>")
+    end = body.index(b"</pubDate>", first)
+    o = read_account(account(), served(body[:first] + "3小时前".encode() + body[end:]), NOW)
+    assert o.outcome is O.UNDATED and o.newest_date is None
 
 
 def test_fetch_failures_pass_through():

@@ -165,6 +165,14 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "dns_timeout": Field(_NUM, 5.0, above=0, max=60),
         "degraded_share": Field(_NUM, 0.5, max=1, doc="more sites than this unreachable by network errors in one "
                                               "crawl = our own network's fault: the crawl is 'degraded'"),
+        "control_url": Field(str, "", doc="fetched every control_interval seconds during a crawl; a failure "
+                                          "(or our resolver failing) makes the crawl 'degraded' (empty: resolver only)"),
+        "control_interval": Field(_NUM, 30, doc="seconds between two connectivity checks during a crawl"),
+        "max_fetch_failure_share": Field(_NUM, 0.3, doc="a site with more of its fetches failing by network "
+                                                        "errors is 'partial': COL/UPD/LAG do not judge it"),
+        "partial_drop_share": Field(_NUM, 0.5, doc="a site (or a unit's columns) shrinking by more than this "
+                                                   "against the previous complete crawl during network errors "
+                                                   "is 'partial'"),
     },
     "calendar": {
         "years": Field(dict, {}, doc="holidays and 调休 workdays of years chinese-calendar does not know"),

@@ -180,17 +180,51 @@ class Run:
     summary: dict[str, Any]
 
 
+class StoreError(RuntimeError):
+    """The database cannot be used (corrupt, read-only, newer schema, disk full): one line
+    naming the file and what to do.  The CLI exits with STORE_EXIT_CODE."""
+
+
+# Exit code of every zwgk command on a storage fault (documented in the README).
+STORE_EXIT_CODE = 4
+
+
+def storage_fault(path: Path | str, exc: BaseException) -> StoreError:
+    """A StoreError saying what an sqlite3/OS error means for this file."""
+    text = str(exc)
+    low = text.lower()
+    if "disk is full" in low or "no space" in low or getattr(exc, "errno", None) == 28:
+        what = "the disk is full; free space on its file system, then run the command again"
+    elif "readonly" in low or "read-only" in low or "permission denied" in low:
+        what = "the file (or its folder) is read-only for this user; fix its permissions"
+    elif "not a database" in low or "malformed" in low or "corrupt" in low:
+        what = ("the file is not a readable zwgk database (corrupt); restore it from a backup or "
+                "move it away to start a new one")
+    elif "newer than this zwgk" in low:
+        return StoreError(text)
+    elif "unable to open" in low:
+        what = "the file cannot be opened; check that its folder exists and is writable"
+    elif "locked" in low:
+        what = "another process holds the database; try again when it is done"
+    else:
+        what = "database error"
+    return StoreError(f"{path}: {what} ({type(exc).__name__}: {text})")
+
+
 class Store:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # A generous busy timeout: the crawler child process and the CLI may
-        # both hold the file for a moment.
-        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # A generous busy timeout: the crawler child process and the CLI may
+            # both hold the file for a moment.
+            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise storage_fault(self.path, exc) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -219,8 +253,8 @@ class Store:
     def migrate(self) -> None:
         version = self.schema_version
         if version > len(MIGRATIONS):
-            raise RuntimeError(f"{self.path}: database schema {version} is newer than this zwgk "
-                               f"({len(MIGRATIONS)}); upgrade zwgk")
+            raise StoreError(f"{self.path}: database schema {version} is newer than this zwgk "
+                             f"({len(MIGRATIONS)}); upgrade zwgk or use the database with the newer version")
         for i in range(version, len(MIGRATIONS)):
             with self.transaction() as db:
                 for statement in _statements(MIGRATIONS[i]):
@@ -232,7 +266,7 @@ class Store:
             row = self.db.execute("SELECT version FROM schema_versions WHERE component=?", (name,)).fetchone()
             done = row[0] if row else 0
             if done > len(migrations):
-                raise RuntimeError(f"{self.path}: schema of {name} ({done}) is newer than this zwgk; upgrade zwgk")
+                raise StoreError(f"{self.path}: schema of {name} ({done}) is newer than this zwgk; upgrade zwgk")
             for i in range(done, len(migrations)):
                 with self.transaction() as db:
                     for statement in _statements(migrations[i]):
@@ -327,6 +361,19 @@ class Store:
         allowed = {"pages", "list_items", "columns", "documents", "links", "link_checks", "findings"}
         return {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE run_id=?", (run_id,)).fetchone()[0]
                 for t in tables if t in allowed}
+
+    def pages_per_site(self, run_id: int) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute(
+            "SELECT site_id, count(*) FROM pages WHERE run_id=? GROUP BY site_id", (run_id,))}
+
+    def column_urls(self, run_id: int) -> list[tuple[str, str]]:
+        """(site_id, url) of every column of a run."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT site_id, url FROM columns WHERE run_id=?", (run_id,))]
+
+    def final_link_outcomes(self, run_id: int) -> dict[str, str]:
+        """Each URL's last outcome in one run."""
+        return {r["url"]: r["outcome"] for r in self.db.execute(
+            "SELECT url, outcome FROM link_checks WHERE run_id=? ORDER BY checked_at", (run_id,))}
 
     def build_columns(self, run_id: int) -> int:
         """Sum a finished crawl's list pages up into one ColumnObs per column.

@@ -1,7 +1,7 @@
 """Tables of the 整改通知 outbox (reports/notify.py): the queue and the sending log.
 
-A notice is queued once per (unit, check run).  ``status`` is queued → sending
-→ sent; a failed attempt goes back to queued with its error and attempt count.
+A notice is queued once per (unit, check run).  ``status`` is queued → claimed
+→ sending (the SMTP transaction has started) → sent; a failed attempt goes back to queued with its error and attempt count.
 A row left in ``sending`` means the process stopped between handing the
 message to the server and recording it: it is not retried automatically (it
 may have gone out), the log shows its Message-ID.
@@ -37,5 +37,11 @@ MIGRATIONS = [
         at TEXT NOT NULL
     );
     CREATE INDEX notify_log_outbox ON notify_log(outbox_id);
+    """,
+    # 'claimed' (by a live `zwgk notify`, pid in claimed_by) comes before 'sending': a notice
+    # is 'sending' only once its SMTP transaction has started (MAIL FROM accepted); a claim
+    # whose process died is queued again.
+    """
+    ALTER TABLE notify_outbox ADD COLUMN claimed_by INTEGER;
     """,
 ]
