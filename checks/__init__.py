@@ -78,7 +78,10 @@ def run_checks(obs: Observations, rules: dict[str, dict[str, Any]], ctx: CheckCo
 
 def verifies(obs: Observations, finding: Finding) -> bool:
     """Could this check have seen ``finding`` again?  Its rule's ``verifies`` when it has one,
-    else whether the subject was observed conclusively (Observations.observed)."""
+    else whether the subject was observed conclusively (Observations.observed).  Never on a
+    site whose crawl was partial, for the rules a partial crawl does not judge."""
+    if finding.rule.startswith(NEEDS_COMPLETE_CRAWL) and finding.site in obs.partial_sites:
+        return False    # a partial crawl judges no structure or freshness: nothing is 已整改 from it
     module = REGISTRY.get(finding.rule)
     own = getattr(module, "verifies", None)
     return bool(own(obs, finding)) if own else obs.observed(finding)
