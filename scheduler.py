@@ -407,7 +407,8 @@ class History:
                 cur = db.execute(
                     "INSERT INTO schedule_history(job_id, slot, scheduler_pid, host, started_at, status) "
                     "VALUES (?,?,?,?,?,'running')", (job_id, slot, self.pid, self.host, _now().isoformat()))
-                return int(cur.lastrowid)
+                assert cur.lastrowid is not None
+                return cur.lastrowid
         except sqlite3.IntegrityError:
             return None
 
@@ -555,7 +556,8 @@ class JobRunner:
             return "already-ran"
         log.info("job %s started (slot %s)", job_id, slot_text)
         steps: list[StepOutcome] = []
-        status, exit_code = "ok", 0
+        status = "ok"
+        exit_code: int | None = 0
         try:
             for command in spec.commands:
                 step = self._run_child(row_id, job_id, command, slot)

@@ -29,7 +29,6 @@ import os
 import re
 import smtplib
 import ssl
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone

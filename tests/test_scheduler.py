@@ -175,7 +175,6 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
 
         b = start(config)
         try:
-            restarted_at = datetime.now(timezone.utc)
             wait_for(lambda: [r for r in history(db, "report") if r["scheduler_pid"] == b.pid
                               and r["status"] == "ok"], 20, "a report by the restarted scheduler", log)
             assert lock_pid(db) == b.pid        # the dead scheduler's lock was taken over

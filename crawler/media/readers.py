@@ -128,7 +128,7 @@ def parse_feed_xml(body: bytes, charset: str | None = None) -> Parsed:
     kind = _local(root.tag)
     if kind in ("rss", "rdf"):
         items = [n for n in root.iter() if _local(n.tag) == "item"]
-        names = ("pubdate", "date", "published", "updated", "issued", "modified")
+        names: tuple[str, ...] = ("pubdate", "date", "published", "updated", "issued", "modified")
     elif kind == "feed":
         items = [n for n in root if _local(n.tag) == "entry"]
         names = ("published", "issued", "updated", "modified")
@@ -227,7 +227,7 @@ class _TLSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _charset(content_type: str | None) -> str | None:

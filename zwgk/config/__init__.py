@@ -7,6 +7,7 @@ config.toml may override them under ``[rules.<ID>]``.
 """
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import tomllib
@@ -27,10 +28,10 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Field:
-    type: type | tuple[type, ...]
+    type: builtins.type | tuple[builtins.type, ...]
     default: Any = None
     required: bool = False
-    item_type: type | None = None      # for lists
+    item_type: builtins.type | None = None      # for lists
     doc: str = ""
 
     def describe(self) -> str:  # noqa: C901 - a plain table of words
