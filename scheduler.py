@@ -249,7 +249,8 @@ class JobRunner:
             return "already-ran"
         log.info("job %s started (slot %s)", job_id, slot_text)
         steps: list[StepOutcome] = []
-        status, exit_code = "ok", 0
+        status = "ok"
+        exit_code: int | None = 0
         try:
             for command in spec.commands:
                 step = self._run_child(row_id, job_id, command, slot)

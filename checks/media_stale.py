@@ -66,6 +66,7 @@ def evidence(o: MediaObs) -> dict[str, Any]:
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     limit = conf["max_days"]
     for o in approaching(obs, conf, ctx):
+        assert o.newest_date is not None      # approaching() keeps only dated accounts
         ctx.could_not_verify(ID, f"提醒：政务新媒体账号“{o.account}”（{o.platform}，{o.unit}）已"
                                  f"{(ctx.as_of - o.newest_date).days}天未更新（超过{limit}天即单项否决）", site="media", unit=o.unit, subject=o.url)
     for o in current(obs, conf, ctx, ID):

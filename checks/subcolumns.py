@@ -49,9 +49,9 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         required = conf["required"].get(unit.type, {})
         for prefix in unit.column_prefixes:
             cols = [c for c in obs.columns if c.url.startswith(prefix) and c.name]
-            if not any(_norm(c.name) in PARENT_NAMES for c in cols):
+            if not any(_norm(c.name or "") in PARENT_NAMES for c in cols):
                 continue   # COL001 reports a missing 法定主动公开内容
-            names = {_norm(c.name) for c in cols}
+            names = {_norm(c.name or "") for c in cols}
             for wanted, aliases in required.items():
                 if any(_norm(a) in names for a in aliases):
                     continue

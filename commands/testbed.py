@@ -26,6 +26,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for stale in out.glob("zwgk.sqlite3*"):
         stale.unlink()
     with Testbed(seed=args.seed, as_of=as_of) as tb:
+        assert tb.dns is not None           # started
         if not args.json:
             print(f"zwgk demo: a simulated county on loopback ({tb.base_url}/, DNS {tb.dns.address}), "
                   f"as of {as_of}")
@@ -66,6 +67,7 @@ def cmd_testbed(args: argparse.Namespace) -> int:
         print(f"zwgk: {exc}", file=sys.stderr)
         return 2
     with tb:
+        assert tb.dns is not None and tb.county is not None      # started
         config_file, truth_file = tb.write(args.dir)
         print(f"testbed: {tb.base_url}/ on 127.0.0.1{' and [::1]' if tb.has_ipv6 else ''} port {tb.port}, DNS at {tb.dns.address}, as of {as_of}")
         print(f"config:  {config_file}   (zwgk run --config {config_file} --as-of {as_of})")

@@ -15,7 +15,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from zwgk.records import LinkOutcome
@@ -183,7 +183,7 @@ class StorePipeline:
     def flush(self) -> None:
         assert self.store is not None
         # Pages last: a page row is the mark that the page's records are all stored.
-        writers = [
+        writers: list[tuple[type, Callable[[Any], Any]]] = [
             (CachedPage, self.write_cache),
             (DocumentObs, self.store.add_documents),
             (ListItemObs, self.store.add_list_items),

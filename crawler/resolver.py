@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 # The dnspython part lives in zwgk.resolve (no Twisted: probes and checks import it);
 # re-exported here for the crawler and its tests.
-from zwgk.resolve import (DEFAULT_CACHE_TTL, DEFAULT_TIMEOUT, _THREAD_GRACE,  # noqa: F401
+from zwgk.resolve import (DEFAULT_CACHE_TTL, DEFAULT_TIMEOUT, _THREAD_GRACE,  # noqa: F401, E402
                           DnsClient, Resolution, ResolveStatus, _normalize_host, parse_nameserver,
                           parse_nameservers, resolve)
 

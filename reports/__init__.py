@@ -317,7 +317,7 @@ class PdfUnavailable(RuntimeError):
 
 def write_pdf(html: str, path: Path) -> Path:
     try:
-        import weasyprint  # type: ignore[import-not-found]
+        import weasyprint
     except ImportError:
         raise PdfUnavailable(
             "PDF output needs WeasyPrint and a CJK font: pip install 'zwgk[pdf]' "

@@ -206,6 +206,7 @@ def table_from_store(config: Any, store: Any, year: int | None,
 
     if assess == "auto":
         assess = load_assessor(config)
+    assert not isinstance(assess, str), assess
 
     if year is None:
         run = store.latest_run("check")

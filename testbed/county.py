@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 from urllib.parse import unquote
+from collections.abc import Sequence
 from typing import Any
 
 from zwgk.workdays import WorkdayCalendar
@@ -288,6 +289,7 @@ class County:
         d = self.new_doc(col, pub - timedelta(days=7), sub_workdays(self.cal, pub - timedelta(days=7), 3),
                          title="县卫健局关于做好冬春季传染病防控工作的通知")
         d.doc_date_text = None   # the table's cell is empty, but the document is signed with its date
+        assert d.doc_date is not None
         d.signature = chinese_date(d.doc_date)
         self.near_misses.append(self.gt("LAG002", col.unit, d.path, why="成文日期 from the signature"))
 
@@ -501,7 +503,7 @@ class County:
         form = self.LIST_DATE_FORMS[sum(col.path.encode()) % len(self.LIST_DATE_FORMS)]
         return form.format(d=d)
 
-    def frame(self, title: str, body: str, meta: dict[str, str] | None = None, crumbs: list[tuple[str, str]] = ()) -> str:
+    def frame(self, title: str, body: str, meta: dict[str, str] | None = None, crumbs: Sequence[tuple[str, str]] = ()) -> str:
         metas = "\n".join(f'<meta name="{k}" content="{escape(v)}"/>' for k, v in (meta or {}).items())
         crumb = " &gt; ".join(f'<a href="{p}">{escape(n)}</a>' for p, n in [("/", "首页"), *crumbs])
         return f"""<!DOCTYPE html>

@@ -26,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import builtins
 import errno
 import ipaddress
 import logging
@@ -157,7 +158,7 @@ class _ZoneResolver:
     def _in_suffix(self, name: str) -> bool:
         return name == self.suffix or name.endswith("." + self.suffix)
 
-    def _owners(self) -> set[str]:
+    def _owners(self) -> builtins.set[str]:
         return set(self.zone.a) | set(self.zone.aaaa) | set(self.zone.ns)
 
     def _find(self, name: str) -> tuple[str | None, bool]:

@@ -5,25 +5,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, Inspection
 from commands.common import load_config
 from zwgk.store import Store
 from testbed.server import Testbed
-
-
-from testbed.score import inspect
 from testbed.score import match_key as key
 
 
 @pytest.fixture(scope="module")
-def inspected(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The whole inspection (crawl, probe rounds over 7 days, feed poll, check, report)."""
-    out = tmp_path_factory.mktemp("e2e")
-    results, findings, truth = inspect(testbed, out, AS_OF)
-    assert [r.status for r in results] == ["complete"] * 3, [r.errors for r in results]
-    crawl, check, report = results
-    return {"config": load_config(out / "config.toml"), "crawl": crawl, "check": check, "report": report,
-            "findings": findings, "truth": truth}
+def inspected(inspection: Inspection) -> dict:
+    """The session's whole inspection (crawl, probe rounds over 7 days, feed poll, check, report)."""
+    crawl, check, report = inspection.results
+    return {"config": load_config(inspection.config), "crawl": crawl, "check": check, "report": report,
+            "findings": inspection.findings, "truth": inspection.truth, "out": inspection.directory}
 
 
 def test_every_seeded_defect_is_found_and_nothing_else(inspected: dict, testbed: Testbed) -> None:

@@ -23,6 +23,9 @@ from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Every wait for a state of the real scheduler gives up only after this many seconds: a ceiling
+# against hangs, never a claim about how fast a crawl is (the testbed crawl takes 15-45 s).
+CEILING = 600
 
 MINIMAL = """
 [zwgk]
@@ -106,7 +109,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, log: Path 
     raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{tail}")
 
 
-def stop(proc: subprocess.Popen[str], timeout: float = 30) -> int:
+def stop(proc: subprocess.Popen[str], timeout: float = CEILING) -> int:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:
@@ -115,6 +118,21 @@ def stop(proc: subprocess.Popen[str], timeout: float = 30) -> int:
         proc.kill()
         proc.wait()
         raise
+
+
+def reap(db: Path, *procs: subprocess.Popen[str]) -> None:
+    """Kills what a failed test would leave: the schedulers, then their jobs' process groups
+    (each job runs in a session of its own, child_pid its leader)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    for row in history(db):
+        if row["child_pid"] and pid_alive(row["child_pid"]):
+            try:
+                os.killpg(row["child_pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def slot(row: dict[str, Any]) -> datetime:
@@ -140,12 +158,13 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
                              probe=probe, notify=notify)
     db, log = tmp_path / "zwgk.sqlite3", tmp_path / "scheduler.log"
     a = start(config)
+    procs = [a]
     try:
         def inspected_and_reported() -> bool:
             ok = [r for r in history(db, "inspect") if r["status"] == "ok"]
             return bool(ok) and any(r["status"] == "ok" and r["started_at"] > ok[0]["ended_at"]
                                     for r in history(db, "report"))
-        wait_for(inspected_and_reported, 45, "a crawl + check and then a report", log)
+        wait_for(inspected_and_reported, CEILING, "a crawl + check and then a report", log)
         inspect_ok = next(r for r in history(db, "inspect") if r["status"] == "ok")
         steps = json.loads(inspect_ok["summary"])["steps"]
         assert [s["command"] for s in steps] == ["crawl", "check"]
@@ -158,26 +177,27 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
         for job, command in (("probe", "probe"), ("notify", "notify")):
             if command in have:
                 if job == "probe":
-                    wait_for(lambda: [r for r in history(db, "probe") if r["status"] == "ok"], 15, "a probe run")
+                    wait_for(lambda: [r for r in history(db, "probe") if r["status"] == "ok"], CEILING, "a probe run")
             else:
                 assert f"job {job} skipped: `zwgk {command}` is not available" in text
                 assert history(db, job) == []
 
         # kill -9 in the middle of a crawl
         running = wait_for(lambda: [r for r in history(db, "inspect") if r["status"] == "running"
-                                    and r["child_pid"]], 15, "a running crawl", log)[0]
+                                    and r["child_pid"]], CEILING, "a running crawl", log)[0]
         stored = {r["id"]: r["next_run_time"] for r in rows(db, "SELECT * FROM schedule_jobstore")}
         a.send_signal(signal.SIGKILL)
-        a.wait(10)
+        a.wait(CEILING)
         killed_at = datetime.now(timezone.utc)
-        time.sleep(5)      # the report misses two slots or more, the crawl one
+        # The report misses two slots or more (every 2 s) while no scheduler runs.
+        wait_for(lambda: time.time() > stored["report"] + 3, CEILING, "two report slots to pass")
         assert rows(db, "SELECT id, next_run_time FROM schedule_jobstore") and lock_pid(db) == a.pid
 
         b = start(config)
+        procs.append(b)
         try:
-            restarted_at = datetime.now(timezone.utc)
             wait_for(lambda: [r for r in history(db, "report") if r["scheduler_pid"] == b.pid
-                              and r["status"] == "ok"], 20, "a report by the restarted scheduler", log)
+                              and r["status"] == "ok"], CEILING, "a report by the restarted scheduler", log)
             assert lock_pid(db) == b.pid        # the dead scheduler's lock was taken over
             # It kept its jobs: same ids, and it resumed from the stored next run times.
             after = rows(db, "SELECT id FROM schedule_jobstore")
@@ -188,7 +208,7 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
             # The slot that was running at kill -9 is marked, its orphaned crawl stopped, and not run again.
             old = next(r for r in history(db, "inspect") if r["id"] == running["id"])
             assert old["status"] == "abandoned"
-            wait_for(lambda: not pid_alive(running["child_pid"]), 10, "the orphaned crawl to stop")
+            wait_for(lambda: not pid_alive(running["child_pid"]), CEILING, "the orphaned crawl to stop")
             assert all(slot(r) > slot(old) for r in history(db, "inspect") if r["scheduler_pid"] == b.pid)
             # The report slots missed while it was down ran once (coalesced), not once each.
             first_b = next(r for r in history(db, "report") if r["scheduler_pid"] == b.pid)
@@ -199,55 +219,59 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
             assert slot(first_b) > killed_at
 
             status = subprocess.run([sys.executable, "-m", "commands.cli", "status", "--config", str(config), "--json"],
-                                    cwd=ROOT, capture_output=True, text=True, timeout=30)
+                                    cwd=ROOT, capture_output=True, text=True, timeout=CEILING)
             got = json.loads(status.stdout)
             assert got["lock"]["pid"] == b.pid and got["lock"]["active"]
             jobs = {j["id"]: j for j in got["jobs"]}
             assert jobs["report"]["state"] == "scheduled" and jobs["report"]["next_run"]
             assert jobs["report"]["last_ok"] and jobs["inspect"]["last_ok"]
             assert jobs["media"]["state"] == "off"
-            assert any(e["status"] == "abandoned" for e in got["recent_errors"])
+            # `status` shows the five newest problems: the abandoned slot among them, unless (a slow
+            # machine) five newer ones came since.
+            shown = {(e["job"], e["slot"], e["status"]) for e in got["recent_errors"]}
+            newer = [r for r in history(db) if r["id"] > old["id"] and r["status"] not in ("ok", "running")]
+            assert ("inspect", old["slot"], "abandoned") in shown or len(newer) >= 5, (got["recent_errors"], newer)
         finally:
-            assert stop(b) == 0
+            assert stop(b, CEILING) == 0
         assert lock_pid(db) is None
         assert "scheduler stopped; lock released" in log.read_text(encoding="utf-8")
     finally:
-        if a.poll() is None:
-            a.kill()
+        reap(db, *procs)
 
 
 def test_one_scheduler_per_database_and_sigterm(testbed_config: Path, tmp_path: Path) -> None:
     # Two config files, one database (database = "zwgk.sqlite3" relative to both).
+    # The first scheduler's grace outlasts any crawl (loaded machine or not): SIGTERM lets it finish.
     a_conf = schedule_config(testbed_config, tmp_path, "a.toml", inspect="every 3s", report="off",
-                             stop_grace=30)
+                             stop_grace=CEILING)
     b_conf = schedule_config(testbed_config, tmp_path, "b.toml", inspect="every 3s", report="off",
                              stop_grace=1)
     db, log = tmp_path / "zwgk.sqlite3", tmp_path / "scheduler.log"
     a = start(a_conf)
     procs = [a]
     try:
-        wait_for(lambda: lock_pid(db) == a.pid, 15, "the first scheduler to take the lock", log)
+        wait_for(lambda: lock_pid(db) == a.pid, CEILING, "the first scheduler to take the lock", log)
         second = start(b_conf)
         procs.append(second)
-        assert second.wait(20) == scheduler.EXIT_LOCKED
+        assert second.wait(CEILING) == scheduler.EXIT_LOCKED
         message = second.stderr_path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
         assert "another scheduler runs the jobs" in message and f"pid {a.pid}" in message
 
         b = start(b_conf, "--wait")
         procs.append(b)
         running = wait_for(lambda: [r for r in history(db, "inspect") if r["status"] == "running"
-                                    and r["child_pid"]], 20, "a crawl by the first scheduler", log)[0]
+                                    and r["child_pid"]], CEILING, "a crawl by the first scheduler", log)[0]
         assert running["scheduler_pid"] == a.pid
-        # SIGTERM during a crawl: the job is let finish (stop_grace 30 s), then a clean exit.
-        assert stop(a, 45) == 0
+        # SIGTERM during a crawl: the job is let finish (stop_grace CEILING), then a clean exit.
+        assert stop(a, 2 * CEILING) == 0
         a_done = datetime.now(timezone.utc)
         finished = next(r for r in history(db, "inspect") if r["id"] == running["id"])
         assert finished["status"] == "ok", finished
 
         # The waiting scheduler takes over, and only now runs jobs.
-        wait_for(lambda: lock_pid(db) == b.pid, 10, "the waiting scheduler to take the lock", log)
+        wait_for(lambda: lock_pid(db) == b.pid, CEILING, "the waiting scheduler to take the lock", log)
         b_run = wait_for(lambda: [r for r in history(db, "inspect") if r["scheduler_pid"] == b.pid
-                                  and r["status"] == "running" and r["child_pid"]], 20,
+                                  and r["status"] == "running" and r["child_pid"]], CEILING,
                          "a crawl by the second scheduler", log)[0]
         assert {r["scheduler_pid"] for r in history(db)} <= {a.pid, b.pid}
         # Never both at once: every job of the first ended before the second started one.
@@ -257,15 +281,13 @@ def test_one_scheduler_per_database_and_sigterm(testbed_config: Path, tmp_path: 
         assert a_last < min(datetime.fromisoformat(r["started_at"]) for r in b_rows)
         assert a_last < a_done
         # SIGTERM with stop_grace 1 s: the crawl is stopped and recorded as interrupted.
-        assert stop(b, 30) == 0
+        assert stop(b, CEILING) == 0
         interrupted = next(r for r in history(db, "inspect") if r["id"] == b_run["id"])
         assert interrupted["status"] == "interrupted"
         assert not pid_alive(b_run["child_pid"])
         assert lock_pid(db) is None
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
+        reap(db, *procs)
 
 
 # -- unit tests ----------------------------------------------------------------------------

@@ -210,6 +210,7 @@ class DnsClient:
             return Resolution(name, (), (), ResolveStatus.NXDOMAIN, source="invalid", detail=str(e))
         deadline = time.monotonic() + self.timeout
         a_status, a, a_detail = self._query_type(self._resolver, qname, "A", deadline)
+        aaaa: tuple[str, ...]
         if a_status is ResolveStatus.NXDOMAIN:
             # The name does not exist for any type: asking for AAAA would only cost time.
             aaaa_status, aaaa, aaaa_detail = ResolveStatus.NXDOMAIN, (), ""

@@ -131,7 +131,7 @@ def parse_feed_xml(body: bytes, charset: str | None = None) -> Parsed:
     kind = _local(root.tag)
     if kind in ("rss", "rdf"):
         items = [n for n in root.iter() if _local(n.tag) == "item"]
-        names = ("pubdate", "date", "published", "updated", "issued", "modified")
+        names: tuple[str, ...] = ("pubdate", "date", "published", "updated", "issued", "modified")
     elif kind == "feed":
         items = [n for n in root if _local(n.tag) == "entry"]
         names = ("published", "issued", "updated", "modified")

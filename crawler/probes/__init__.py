@@ -80,6 +80,7 @@ class Prober:
             else:
                 addresses, family_status = res.a or res.aaaa, res.status
             if not addresses:
+                assert family_status is not None       # set for every family after construction
                 if not res.status.conclusive or (family is not Family.ANY and not family_status.conclusive):
                     return None, None, ProbeOutcome.PROBE_UNAVAILABLE, current
                 return None, None, (ProbeOutcome.DNS_FAILED if family is Family.ANY

@@ -74,7 +74,7 @@ def test_every_import_points_downward_or_sideways() -> None:
 
 def test_nothing_is_loaded_by_name() -> None:
     bad = []
-    for name, path in product_modules():
+    for _name, path in product_modules():
         text = path.read_text(encoding="utf-8")
         for needle in ("import_module(", "__import__(", "importlib"):
             if needle in text:

@@ -27,8 +27,6 @@ def test_observe_probes_every_site_and_reads_every_account(testbed_config: Path,
 
 
 def test_a_failing_component_does_not_stop_the_others(testbed_config: Path, tmp_path: Path, monkeypatch) -> None:
-    config = load_config(testbed_config)
-
     def boom(config, now):
         raise RuntimeError("feed bridge exploded")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, Inspection
 from commands import steps as pipeline
 from commands.common import load_config
 from zwgk.store import MIGRATIONS, Store
@@ -42,15 +42,11 @@ def test_run_of_a_dead_process_is_marked_incomplete(tmp_path: Path) -> None:
 
 
 def test_crashed_crawl_is_incomplete_and_checks_use_the_last_complete_one(
-        testbed_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = testbed_config.read_text(encoding="utf-8").replace('database = "zwgk.sqlite3"',
-                                                               f'database = "{tmp_path / "z.sqlite3"}"')
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(text, encoding="utf-8")
-    config = load_config(cfg)
-    good = pipeline.crawl(config, AS_OF, quiet=True)
-    assert good.status == "complete"
+        inspected_copy: Path, inspection: Inspection, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(inspected_copy)        # the session's complete crawl, copied
+    good = inspection.results[0]
     with Store(config.database) as store:
+        assert store.run(good.run_id).status == "complete"
         docs_before = store.documents(good.run_id)
     assert docs_before
 

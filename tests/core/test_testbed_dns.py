@@ -165,7 +165,7 @@ def test_udp_and_tcp_share_the_port_and_stop_releases_it() -> None:
 
 def test_address_before_start_is_an_error() -> None:
     with pytest.raises(RuntimeError):
-        TestbedDNS().address
+        TestbedDNS().address  # noqa: B018 (the property raises)
 
 
 def test_custom_suffix() -> None:

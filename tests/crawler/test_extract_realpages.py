@@ -1,8 +1,10 @@
 """crawler.extract against the hand-checked real pages, plus focused cases for each rule.
 
 The real pages live outside the repository (shared/realpages, see its README for how output is
-compared with gold.json); set ZWGK_REALPAGES to point elsewhere. The comparison itself is
-tools/eval_extract.py's, so this suite and the printed report cannot disagree.
+compared with gold.json), found at ../shared/realpages beside the repository (a worktree under
+/work) or wherever ZWGK_REALPAGES points.  Without them these tests skip, and the run's summary
+says so in red; with ZWGK_REQUIRE_REALPAGES=1 (CI sets it) their absence fails the run instead.
+The comparison itself is tools/eval_extract.py's, so this suite and the printed report cannot disagree.
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ def _detail_pages(gold_set: str) -> list[str]:
     if not HAVE_REALPAGES:
         return []
     return [name for name, gold in load_gold(REALPAGES, gold_set).items() if gold["type"] == "detail"]
+
+
+def test_real_pages_are_there_when_required() -> None:
+    if HAVE_REALPAGES:
+        assert GOLD_CASES, f"no gold cases under {REALPAGES}"
+    elif os.environ.get("ZWGK_REQUIRE_REALPAGES"):
+        pytest.fail(f"real pages not found at {REALPAGES}, and ZWGK_REQUIRE_REALPAGES is set: "
+                    "set ZWGK_REALPAGES to the shared/realpages folder")
+    else:
+        pytest.skip(f"real pages not found at {REALPAGES} (set ZWGK_REALPAGES)")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import socket
 import ssl
 import subprocess
 import threading
-from pathlib import Path
 from typing import Iterator
 
 import pytest

@@ -349,17 +349,14 @@ def test_bad_tls_mode_is_a_config_error(tmp_path: Path, smtp: Component) -> None
         notify(load_config(path), now=NOW)
 
 
-def test_testbed_inspection_notifies_each_unit_once(testbed: Any, tmp_path: Path) -> None:
-    """The whole way: crawl and check the simulated county, then `zwgk notify` to the testbed's SMTP server."""
-    from tests.conftest import AS_OF
-    from commands import steps as pipeline
+def test_testbed_inspection_notifies_each_unit_once(testbed: Any, inspected_copy: Path) -> None:
+    """The whole way: the simulated county crawled and checked (a copy of the session's
+    inspection), then `zwgk notify` to the testbed's SMTP server."""
     from commands.cli import main
 
     server = next(c for c in testbed.components if isinstance(c, Component))
-    config_file, _ = testbed.write(tmp_path)
+    config_file = inspected_copy
     config = load_config(config_file)
-    assert pipeline.crawl(config, AS_OF, quiet=True).status == "complete"
-    pipeline.check(config, AS_OF)
     with Store(config.database) as store:
         findings = store.findings(store.latest_run("check").id)
     expected = {}

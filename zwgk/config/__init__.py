@@ -7,6 +7,7 @@ config.toml may override them under ``[rules.<ID>]``.
 """
 from __future__ import annotations
 
+import builtins
 import ipaddress
 import math
 import os
@@ -51,10 +52,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Field:
-    type: type | tuple[type, ...]
+    type: builtins.type | tuple[builtins.type, ...]
     default: Any = None
     required: bool = False
-    item_type: type | None = None      # for lists
+    item_type: builtins.type | None = None      # for lists
     doc: str = ""
     min: float | None = None           # numbers: smallest allowed value (default 0: not negative)
     max: float | None = None           # numbers: largest allowed value

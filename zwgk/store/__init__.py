@@ -280,7 +280,8 @@ class Store:
             cur = db.execute(
                 "INSERT INTO runs(kind, as_of, started_at, status, pid, crawl_run_id) VALUES (?,?,?,?,?,?)",
                 (kind, as_of.isoformat(), utcnow().isoformat(), "running", pid or os.getpid(), crawl_run_id))
-            return int(cur.lastrowid)
+            assert cur.lastrowid is not None
+            return cur.lastrowid
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any] | None = None) -> None:
         with self.transaction() as db:
