@@ -118,7 +118,9 @@ UNIT_FIELDS: dict[str, Field] = {
     "type": Field(str, required=True, doc="县政府, 乡镇 or 部门"),
     "email": Field(str, ""),
     "column_prefixes": Field(list, [], item_type=str,
-                             doc="URL prefixes of the unit's 信息公开 columns"),
+                             doc="URL prefixes of the unit's 信息公开 columns (override the platform)"),
+    "platform": Field(str, "", doc="the unit's 政府信息公开 platform entry: the columns the crawl reaches "
+                                   "from it belong to the unit (Hanweb /col/colN/ too)"),
 }
 
 
@@ -292,7 +294,9 @@ class _Validator:
                 raise self.error(("units", i, "type"), f"expected one of {', '.join(UNIT_TYPES)}, got {u['type']!r}")
             for prefix in u["column_prefixes"]:
                 self.check_url(prefix, ("units", i, "column_prefixes"))
-            units.append(Unit(u["name"], u["type"], u["email"], tuple(u["column_prefixes"])))
+            if u["platform"]:
+                self.check_url(u["platform"], ("units", i, "platform"))
+            units.append(Unit(u["name"], u["type"], u["email"], tuple(u["column_prefixes"]), u["platform"]))
         names = [u.name for u in units]
         for name in names:
             if names.count(name) > 1:
