@@ -35,12 +35,14 @@ from testbed.dns import TestbedDNS, Zone
 def testbed_components() -> list[Any]:
     """The testbed's parts beyond the portal, in install order (imported here: they build
     on this module)."""
-    from testbed import media, network, sites, smtp
+    from testbed import directory, media, network, platforms, sites, smtp
 
     return [sites,     # department and school sites: identity, domain, encoding, freshness
             network,   # IPv6, availability, DNS cases
             media,     # 政务新媒体 feeds and account pages
-            smtp]      # an SMTP server receiving the units' mail
+            smtp,      # an SMTP server receiving the units' mail
+            platforms,  # a unit whose platform is on its own (Hanweb) site
+            directory]  # last: the portal's 部门网站 block and 政务新媒体 table (for `zwgk discover`)
 
 
 @dataclass
