@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 import scheduler
-from commands import export, extract, inspect, media, notify, probe, rules, testbed
+from commands import discover, export, extract, inspect, media, notify, probe, rules, testbed
 from commands.common import add_common as _common
 from commands.common import parse_as_of as _as_of
 from zwgk.config import ConfigError
 
 # The subcommands that declare their own arguments:
 # COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}.
-COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export)
+COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export, discover)
 
 
 def component_commands() -> dict[str, tuple[str, Callable[..., Any], Callable[[argparse.Namespace], int]]]:

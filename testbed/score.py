@@ -85,5 +85,26 @@ def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, 
     return results, findings, tb.ground_truth()
 
 
+def inspect_config(tb: Any, config_file: Path, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The same inspection as ``inspect`` with another config of the running testbed (one
+    written by `zwgk discover`, say): the step results and the findings."""
+    import json
+
+    from commands import steps as pipeline
+    from commands.common import load_config
+
+    config = load_config(config_file)
+    results = [pipeline.crawl(config, as_of, quiet=True)]
+    if results[-1].status == "complete":
+        for component in tb.components:
+            if hasattr(component, "observe"):
+                component.observe(config_file, as_of)
+        results.append(pipeline.check(config, as_of))
+        results.append(pipeline.report(config, as_of, out / "report"))
+    findings = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
+                if len(results) == 3 else [])
+    return results, findings
+
+
 def _show(key: tuple[str, str, str | None]) -> str:
     return key[1] + (f" [{key[2]}]" if key[2] else "")
