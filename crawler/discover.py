@@ -26,7 +26,7 @@ from lxml import etree, html as lxml_html
 
 from crawler.extract import decode_html
 from crawler.media.readers import Fetched, fetch, looks_blocked, parse_html_list, parse_post_date, SourceError
-from zwgk.records.media import PLATFORMS
+from zwgk.records.media import PLATFORMS, MediaOutcome
 from zwgk.resolve import resolve
 
 DEFAULT_MAX_REQUESTS = 300
@@ -205,7 +205,7 @@ class Page:
         """Why this page tells us nothing: a WAF, an HTTP error, the network — or None."""
         f = self.fetched
         if f.outcome is not None:
-            if f.outcome.value == "blocked":
+            if f.outcome is MediaOutcome.BLOCKED:
                 return f"{f.url}: 被网站防火墙或访问频率限制拦截（HTTP {f.status}）"
             return f"{f.url}: {f.outcome.value} {f.detail}".strip()
         if looks_blocked(f.body, f.charset):
@@ -242,8 +242,6 @@ class PoliteFetcher:
         url = url.split("#", 1)[0]
         if url in self.cache:
             return self.cache[url]
-        from zwgk.records.media import MediaOutcome
-
         host = (urlsplit(url).hostname or "").lower()
         if self.requests >= self.max_requests:
             return Fetched(url, MediaOutcome.UNREACHABLE, detail=f"request budget of {self.max_requests} spent")
@@ -519,13 +517,21 @@ def discover(url: str, fetcher: PoliteFetcher) -> Discovery:
     started = time.monotonic()
     result = Discovery(portal=url)
     home = fetcher.page(url, "homepage")
-    problem = home.problem()
-    if problem is not None:
-        if home.fetched.outcome is not None and home.fetched.outcome.value in ("unreachable", "malformed"):
-            raise NotAPortal(f"{url}: 无法访问（{home.fetched.detail or home.fetched.outcome.value}）")
-        result.problems.append(problem)
-        result.sites.append(FoundSite("portal", "", url, "", todo=[
-            "首页无法读取（" + problem + "）：name, unit and start_urls to fill in"]))
+    outcome = home.fetched.outcome
+    if outcome in (MediaOutcome.UNREACHABLE, MediaOutcome.MALFORMED, MediaOutcome.HTTP_ERROR):
+        raise NotAPortal(f"{url}: 无法访问（{home.fetched.detail or outcome.value}）")
+    blocked = outcome is MediaOutcome.BLOCKED or looks_blocked(home.fetched.body, home.fetched.charset)
+    if not blocked and (home.root is None or sniff_source(home.fetched) != "html"):
+        raise NotAPortal(f"{url}: 不像政府门户网站首页：返回的不是网页")
+    if blocked:
+        # Behind a WAF: say so, and write what is known (the address) for a person to complete.
+        result.problems.append(home.problem() or f"{url}: WAF")
+        unit = FoundUnit("门户网站主办单位", "部门", source="placeholder",
+                         todo=["name: the portal's 主办 unit (the homepage could not be read)"])
+        result.units.append(unit)
+        result.sites.append(FoundSite("portal", url, url, unit.name, todo=[
+            "首页被防火墙拦截，未能读取：name, unit and start_urls (the 政府信息公开 entry) to fill in; "
+            "ask the site's operator to allow the inspection's address, then run zwgk discover again"]))
         return _finish(result, fetcher, started)
     root = home.root
     portal_url = url if urlsplit(url).path else url.rstrip("/") + "/"
@@ -768,7 +774,7 @@ def _read_source(account: FoundAccount, fetcher: PoliteFetcher, row: dict[str, A
         return
     guessed = guess_from_url(link)
     reason = ("a captcha/WAF page" if blocked else
-              fetched.detail or (fetched.outcome.value if fetched.outcome else "not a feed"))
+              fetched.detail or (fetched.outcome.value if fetched.outcome is not None else "not a feed"))
     if guessed is not None:
         account.source = guessed
         account.todo.append(f"source: {link} could not be read ({reason}); {guessed} guessed from the URL")
