@@ -60,6 +60,7 @@ def make_fetcher(config: Any | None, max_requests: int, progress: bool) -> Polit
                          delay=float(crawl.get("download_delay", 0.5)), max_requests=max_requests,
                          allow_private=bool(crawl.get("allow_private_hosts", False)),
                          user_agent=crawl.get("user_agent", "zwgk-discover/0.1"),
+                         obey_robots=bool(crawl.get("obey_robots_txt", True)),
                          progress=show if progress else None)
 
 

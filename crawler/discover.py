@@ -221,7 +221,7 @@ class PoliteFetcher:
 
     def __init__(self, *, nameservers: Iterable[str] = (), dns_timeout: float = 5.0, timeout: float = 15.0,
                  delay: float = 0.5, max_requests: int = DEFAULT_MAX_REQUESTS, allow_private: bool = False,
-                 user_agent: str = "zwgk-discover/0.1", max_bytes: int = 5_000_000,
+                 user_agent: str = "zwgk-discover/0.1", max_bytes: int = 5_000_000, obey_robots: bool = False,
                  progress: Callable[[str], None] | None = None,
                  fetch_fn: Callable[..., Fetched] = fetch) -> None:
         self.nameservers = tuple(nameservers)
@@ -234,6 +234,8 @@ class PoliteFetcher:
         self.max_bytes = max_bytes
         self.progress = progress
         self.fetch_fn = fetch_fn
+        self.obey_robots = obey_robots
+        self.robots: dict[str, Any] = {}
         self.requests = 0
         self.last_at: dict[str, float] = {}
         self.cache: dict[str, Fetched] = {}
@@ -250,6 +252,13 @@ class PoliteFetcher:
                              detail="a private or loopback address ([crawl] allow_private_hosts = false)")
             self.cache[url] = result
             return result
+        if self.obey_robots and not self._allowed(url):
+            result = Fetched(url, MediaOutcome.UNREACHABLE, detail="robots.txt does not allow it")
+            self.cache[url] = result
+            return result
+        return self._get(url, host, what)
+
+    def _get(self, url: str, host: str, what: str) -> Fetched:
         wait = self.last_at.get(host, -1e9) + self.delay - time.monotonic()
         if wait > 0:
             time.sleep(wait)   # politeness toward the county's server, configured in [crawl]
@@ -261,6 +270,21 @@ class PoliteFetcher:
         self.last_at[host] = time.monotonic()
         self.cache[url] = result
         return result
+
+    def _allowed(self, url: str) -> bool:
+        """robots.txt of the URL's host, read once (a missing or unreadable one allows all)."""
+        from urllib.robotparser import RobotFileParser
+
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self.robots:
+            parser = RobotFileParser()
+            fetched = self._get(origin + "/robots.txt", (parts.hostname or "").lower(), "robots.txt")
+            lines = (fetched.body.decode("utf-8", "replace").splitlines()
+                     if fetched.outcome is None and fetched.status == 200 else [])
+            parser.parse(lines)
+            self.robots[origin] = parser
+        return self.robots[origin].can_fetch(self.user_agent, url)
 
     def page(self, url: str, what: str = "") -> Page:
         fetched = self.get(url, what)

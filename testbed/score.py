@@ -66,22 +66,8 @@ def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, 
     """The whole inspection of a running testbed, as an administrator's schedule would make it:
     crawl, the components' own observations (probe rounds over 7 days, a feed poll), check,
     report.  Returns the step results, the findings (as in findings.json) and the ground truth."""
-    import json
-
-    from commands import steps as pipeline
-    from commands.common import load_config
-
     config_file, _ = tb.write(out)
-    config = load_config(config_file)
-    results = [pipeline.crawl(config, as_of, quiet=True)]
-    if results[-1].status == "complete":
-        for component in tb.components:
-            if hasattr(component, "observe"):
-                component.observe(config_file, as_of)
-        results.append(pipeline.check(config, as_of))
-        results.append(pipeline.report(config, as_of, out / "report"))
-    findings = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
-                if len(results) == 3 else [])
+    results, findings = inspect_config(tb, config_file, out, as_of)
     return results, findings, tb.ground_truth()
 
 

@@ -246,3 +246,10 @@ def test_what_is_written_loads_as_config(pages: str, tmp_path) -> None:
     if pages == "county":
         assert "# [[accounts]]" in text          # the account without a source, commented out
         assert config.unit("甲镇").platform == P + "/zwgk/a/"
+
+
+def test_robots_txt_is_obeyed() -> None:
+    site = county(**{P + "/robots.txt": "User-agent: *\nDisallow: /xmt/\n"})
+    d = discover(P + "/", fetcher(site, obey_robots=True))
+    assert P + "/xmt/" not in site.asked and any("政务新媒体" in p for p in d.problems)
+    assert site.asked.count(P + "/robots.txt") == 1
