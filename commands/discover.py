@@ -308,8 +308,8 @@ def merge_config(existing: str, data: dict[str, Any], found: Discovery, today: d
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-    return (urlsplit(url).hostname or "").lower()
+    from crawler.discover import _host as host_of
+    return host_of(url)
 
 
 # -- --check ---------------------------------------------------------------------------------------

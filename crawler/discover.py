@@ -244,10 +244,10 @@ class PoliteFetcher:
         url = url.split("#", 1)[0]
         if url in self.cache:
             return self.cache[url]
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         if self.requests >= self.max_requests:
             return Fetched(url, MediaOutcome.UNREACHABLE, detail=f"request budget of {self.max_requests} spent")
-        if not self.allow_private and self._private(host):
+        if not self.allow_private and host and self._private(host):
             result = Fetched(url, MediaOutcome.UNREACHABLE,
                              detail="a private or loopback address ([crawl] allow_private_hosts = false)")
             self.cache[url] = result
@@ -279,7 +279,7 @@ class PoliteFetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self.robots:
             parser = RobotFileParser()
-            fetched = self._get(origin + "/robots.txt", (parts.hostname or "").lower(), "robots.txt")
+            fetched = self._get(origin + "/robots.txt", _host(url), "robots.txt")
             lines = (fetched.body.decode("utf-8", "replace").splitlines()
                      if fetched.outcome is None and fetched.status == 200 else [])
             parser.parse(lines)
@@ -565,7 +565,7 @@ def discover(url: str, fetcher: PoliteFetcher) -> Discovery:
     if entry is None and not blocks and media_link is None:
         raise NotAPortal(f"{url}: 不像政府门户网站首页：没有“政府信息公开”入口、部门网站链接或政务新媒体栏目"
                          f"（标题：{clean(root.findtext('.//title')) or '无'}）")
-    portal_host = (urlsplit(home.url).hostname or "").lower()
+    portal_host = _host(home.url)
     name = site_name(root)
     result.county = name[: -len("人民政府")] if name.endswith("人民政府") else name
     portal = FoundSite("portal", name or portal_host, portal_url, "")
@@ -595,13 +595,14 @@ def discover(url: str, fetcher: PoliteFetcher) -> Discovery:
     # 4. department sites from the homepage's link blocks, and platforms on hosts of their own
     domain = portal_host[4:] if portal_host.startswith("www.") else portal_host
     for text, href in blocks:
-        host = (urlsplit(href).hostname or "").lower()
+        host = _host(href)
         if not host or host == portal_host or any(_host(s.url) == host for s in result.sites):
             continue
         under_domain = host.endswith("." + domain) or host == domain
         if not under_domain and not (looks_like_unit(site_label(text)) or any(h in text for h in SITE_NAME_HINTS)):
             continue
-        _read_site(result, fetcher, text, f"{urlsplit(href).scheme}://{urlsplit(href).netloc}/",
+        parts = urlsplit(href)
+        _read_site(result, fetcher, text, f"{parts.scheme}://{parts.netloc}/",
                    None if under_domain else f"{host} 不在门户域名 {domain} 下")
     for unit in result.units:
         host = _host(unit.platform)
@@ -623,7 +624,10 @@ def _finish(result: Discovery, fetcher: PoliteFetcher, started: float) -> Discov
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:   # a malformed link such as http://[::1
+        return ""
 
 
 def _same_page(a: str, b: str) -> bool:

@@ -253,3 +253,18 @@ def test_robots_txt_is_obeyed() -> None:
     d = discover(P + "/", fetcher(site, obey_robots=True))
     assert P + "/xmt/" not in site.asked and any("政务新媒体" in p for p in d.problems)
     assert site.asked.count(P + "/robots.txt") == 1
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"\x00\xff\xfe garbage \x89PNG", "<html><body><a href='http://[::1'>县发改局</a>".encode(),
+    ("<html><body><h3>部门网站</h3><a href='http://[x/'>县民政局</a><a href='/zwgk/'>政府信息公开</a>"
+     "<table><tr></tr><tr><td></td></tr></table></body></html>").encode(),
+    ("<div>" * 2000 + "<a href='/zwgk/'>政府信息公开</a>").encode(), "<?xml version='1.0'?><rss/>".encode()])
+def test_bad_pages_never_crash(body: bytes) -> None:
+    site = Site({P + "/": fetched(P + "/", body), P + "/zwgk/": fetched(P + "/zwgk/", body),
+                 P + "/xmt/": fetched(P + "/xmt/", body)})
+    try:
+        d = discover(P + "/", fetcher(site))
+    except NotAPortal:
+        return
+    assert d.sites
