@@ -75,6 +75,10 @@ class Observations:
         return {k: ref for k, (_, ref) in out.items()}
 
     @cached_property
+    def _doc_columns(self) -> dict[str, str]:
+        return {page_key(d.url): page_key(d.column_url) for d in self.documents if d.column_url}
+
+    @cached_property
     def _platform_units(self) -> dict[str, str]:
         return {page_key(u.platform): u.name for u in self.units if u.platform}
 
@@ -92,6 +96,8 @@ class Observations:
             return cache[start]
         path: list[str] = []
         current: str | None = start
+        if start not in self._referrers and start not in self._platform_units:
+            current = self._doc_columns.get(start, start)   # a document not fetched this run: its column
         found: str | None = None
         while current is not None and current not in path and len(path) < 64:
             if current in cache:

@@ -95,3 +95,10 @@ def test_other_catalogue_rules_use_the_platform_too():
 def test_page_key():
     assert page_key("http://a/x/index.html#top") == "http://a/x/"
     assert page_key("http://a/x/t1.html") == "http://a/x/t1.html"
+
+
+def test_a_document_without_a_page_of_its_own_goes_by_its_column():
+    from tests.checks.factory import doc
+    d = replace(doc(), url=BASE + "/art/2026/11/3/art_101_9.html", column_url=BASE + "/col/col101/index.html")
+    obs = replace(hanweb(UNITS), documents=(d,))
+    assert obs.owner(d.url, "portal") == "大河家镇"
