@@ -15,7 +15,6 @@ import argparse
 import json
 import re
 import sys
-import time
 import tomllib
 from dataclasses import dataclass
 from datetime import date

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree, html as lxml_html
 
@@ -698,7 +698,7 @@ def _assign_site_unit(result: Discovery, site: FoundSite, *names: str | None, fa
     if fallback is not None:
         site.unit = fallback
         site.todo.append(f"unit: neither the link text nor the footer names a known unit "
-                         f"({', '.join(n for n in names if n) or '—'}); set to the portal's unit")
+                         f"({', '.join(dict.fromkeys(n for n in names if n)) or '—'}); set to the portal's unit")
         return
     sponsor_name = next((n for n in names if n and looks_like_unit(n)), None)
     if sponsor_name:
