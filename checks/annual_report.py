@@ -37,12 +37,12 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         deadline = date(ctx.as_of.year, month, day)
         if ctx.as_of <= deadline:
             continue
-        for prefix in unit.column_prefixes:
-            report_cols = [c for c in obs.columns if c.url.startswith(prefix) and c.name
+        for _, inside in obs.unit_areas(unit):
+            report_cols = [c for c in obs.columns if inside(c.url) and c.name
                            and REPORT_COLUMN.search(c.name)]
             if not report_cols:
                 continue   # COL001
-            titles = [i.title or "" for i in obs.list_items if i.column_url.startswith(prefix)]
+            titles = [i.title or "" for i in obs.list_items if inside(i.column_url)]
             if any(f"{year}年" in t and REPORT_COLUMN.search(t) for t in titles):
                 continue
             col = report_cols[0]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from functools import cached_property
+from typing import Any, Callable
 
 from zwgk.records import (ColumnObs, DocumentObs, Finding, LinkCheck, LinkObs, LinkOutcome, ListItemObs,
                           PageObs, Site, Unit, Unverified)
@@ -40,13 +41,88 @@ class Observations:
         return next((s for s in self.sites if s.id == site_id), None)
 
     def owner(self, url: str | None, site_id: str) -> str | None:
-        """The unit responsible for a URL: the longest configured column prefix, else the site's unit."""
-        best = max((p for u in self.units for p in u.column_prefixes if url and url.startswith(p)),
-                   key=len, default=None)
-        if best is not None:
-            return next(u.name for u in self.units if best in u.column_prefixes)
+        """The unit responsible for a URL: the longest configured column prefix (an override),
+        else the unit whose platform entry the crawl reached it from, else the site's unit."""
+        by_prefix = self.prefix_owner(url)
+        if by_prefix is not None:
+            return by_prefix
+        reached = self.reached_from(url)
+        if reached is not None:
+            return reached
         site = self.site(site_id)
         return site.unit if site else None
+
+    def prefix_owner(self, url: str | None) -> str | None:
+        best = max((p for u in self.units for p in u.column_prefixes if url and url.startswith(p)),
+                   key=len, default=None)
+        if best is None:
+            return None
+        return next(u.name for u in self.units if best in u.column_prefixes)
+
+    # -- ownership by reachability -----------------------------------------------------
+    # A column belongs to the unit whose platform entry the crawl reached it from: each stored
+    # page keeps the page it was first found on (its referrer), so walking referrers up from a
+    # column ends at a unit's platform entry, at the homepage, or at a start URL.  This holds on
+    # TRS (/zwgk/xz/dhjz/...) and Hanweb (/col/colN/ beside the entry, not under it) alike.
+    @cached_property
+    def _referrers(self) -> dict[str, str | None]:
+        out: dict[str, tuple[int, str | None]] = {}
+        for p in self.pages:
+            key = page_key(p.url)
+            ref = page_key(p.referrer) if p.referrer else None
+            if ref == key:
+                continue
+            if key not in out or p.depth < out[key][0]:
+                out[key] = (p.depth, ref)
+        return {k: ref for k, (_, ref) in out.items()}
+
+    @cached_property
+    def _doc_columns(self) -> dict[str, str]:
+        return {page_key(d.url): page_key(d.column_url) for d in self.documents if d.column_url}
+
+    @cached_property
+    def _platform_units(self) -> dict[str, str]:
+        return {page_key(u.platform): u.name for u in self.units if u.platform}
+
+    @cached_property
+    def _reached_cache(self) -> dict[str, str | None]:
+        return {}
+
+    def reached_from(self, url: str | None) -> str | None:
+        """The unit whose platform entry the crawl reached ``url`` from, or None."""
+        if not url or not self._platform_units:
+            return None
+        start = page_key(url)
+        cache = self._reached_cache
+        if start in cache:
+            return cache[start]
+        path: list[str] = []
+        current: str | None = start
+        if start not in self._referrers and start not in self._platform_units:
+            current = self._doc_columns.get(start, start)   # a document not fetched this run: its column
+        found: str | None = None
+        while current is not None and current not in path and len(path) < 64:
+            if current in cache:
+                found = cache[current]
+                break
+            path.append(current)
+            if current in self._platform_units:
+                found = self._platform_units[current]
+                break
+            current = self._referrers.get(current)
+        for visited in path:
+            cache[visited] = found
+        return found
+
+    def unit_areas(self, unit: Unit) -> list[tuple[str, Callable[[str], bool]]]:
+        """Where a unit's 信息公开 columns are: (the URL a finding names, a test of a URL), one
+        per column prefix, or the platform entry with what it reaches (prefixes take precedence)."""
+        areas: list[tuple[str, Callable[[str], bool]]] = [
+            (p, (lambda u, p=p: u.startswith(p))) for p in unit.column_prefixes]
+        if not areas and unit.platform:
+            areas.append((unit.platform, lambda u: (self.prefix_owner(u) is None
+                                                    and self.reached_from(u) == unit.name)))
+        return areas
 
     def column_name(self, url: str | None) -> str | None:
         if not url:
@@ -86,6 +162,18 @@ class Observations:
         site = self.site(finding.site)
         return site is not None and any(
             p.url == site.url and p.status is not None and p.status < 400 for p in self.pages)
+
+
+_INDEX_PAGES = ("index.html", "index.htm", "index.shtml", "index.jhtml", "default.html", "default.htm")
+
+
+def page_key(url: str) -> str:
+    """A page's URL for comparison: no fragment, a folder's index page as the folder."""
+    url = url.split("#", 1)[0]
+    for name in _INDEX_PAGES:
+        if url.endswith("/" + name):
+            return url[: -len(name)]
+    return url
 
 
 @dataclass

@@ -7,8 +7,9 @@ Each unit (the county government, each 乡镇 and each department) must have on 
 Options: ``required`` — each required column with its accepted names.
 Source: 国办公开办函〔2019〕61号; 条例第二十四条.
 
-A unit whose platform page could not be fetched, or that has no column_prefixes in
-config.toml, is "could not verify", not a finding.
+A unit's columns are those its platform entry reaches (``platform`` in config.toml), or those
+under its ``column_prefixes``.  A unit whose platform page could not be fetched, or that has
+neither, is "could not verify", not a finding.
 
 Passing: a unit with 政府信息公开指南, 政府信息公开制度, 法定主动公开内容, 政府信息公开工作年度报告.
 Failing: a 乡镇 whose platform has no 年报 column.
@@ -46,19 +47,21 @@ def _norm(name: str) -> str:
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     fetched = {p.url for p in obs.pages if p.status is not None and 200 <= p.status < 300}
     for unit in obs.units:
-        if not unit.column_prefixes and unit.type in ("乡镇", "部门", "县政府"):
-            ctx.could_not_verify(ID, f"{unit.name}: config.toml 未配置 column_prefixes，无法检查其信息公开栏目", unit=unit.name)
-        for prefix in unit.column_prefixes:
-            if not any(u.startswith(prefix) for u in fetched):
+        areas = obs.unit_areas(unit)
+        if not areas and unit.type in ("乡镇", "部门", "县政府"):
+            ctx.could_not_verify(ID, f"{unit.name}: config.toml 未配置 platform 或 column_prefixes，无法检查其信息公开栏目",
+                                 unit=unit.name)
+        for prefix, inside in areas:
+            if not any(inside(u) for u in fetched):
                 ctx.could_not_verify(ID, f"{unit.name}: {prefix} 未能访问", unit=unit.name)
                 continue
-            site = next((s.id for s in obs.sites
-                         if any(p.url.startswith(prefix) and p.site_id == s.id for p in obs.pages)), "")
-            names = {_norm(c.name) for c in obs.columns if c.url.startswith(prefix) and c.name}
+            site = next((p.site_id for p in obs.pages if inside(p.url)), "")
+            names = {_norm(c.name) for c in obs.columns if inside(c.url) and c.name}
             if not names:
-                # Not one column under the prefix: a wrong prefix or a crawl that did not get
+                # Not one column there: a wrong prefix or platform, or a crawl that did not get
                 # there, not a unit missing all four columns.
-                ctx.could_not_verify(ID, f"{unit.name}: {prefix} 下未发现任何栏目（前缀配置或抓取问题），无法核验")
+                ctx.could_not_verify(ID, f"{unit.name}: {prefix} 下未发现任何栏目（前缀配置或抓取问题），无法核验",
+                                     unit=unit.name)
                 continue
             for required, aliases in conf["required"].items():
                 if any(_norm(a) in names for a in aliases):

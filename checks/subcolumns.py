@@ -47,8 +47,8 @@ def _norm(name: str) -> str:
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     for unit in obs.units:
         required = conf["required"].get(unit.type, {})
-        for prefix in unit.column_prefixes:
-            cols = [c for c in obs.columns if c.url.startswith(prefix) and c.name]
+        for prefix, inside in obs.unit_areas(unit):
+            cols = [c for c in obs.columns if inside(c.url) and c.name]
             if not any(_norm(c.name or "") in PARENT_NAMES for c in cols):
                 continue   # COL001 reports a missing 法定主动公开内容
             names = {_norm(c.name or "") for c in cols}

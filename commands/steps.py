@@ -430,10 +430,16 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
             degraded_note = (f"最近一次检查（{newer['as_of']}，第 {store.check_number(newer['id'])} 次）因监测端网络异常被标记为降级"
                              f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
         notify = config.extra_sections.get("notify", {})
+        columns = store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else []
+        platform_owned: frozenset[str] = frozenset()
+        if columns and any(u.platform for u in config.units):
+            reach = Observations(run_id=check_run.crawl_run_id, sites=config.sites, units=config.units,
+                                 pages=tuple(store.pages(check_run.crawl_run_id)))
+            platform_owned = frozenset(c.url for c in columns if reach.reached_from(c.url))
         files = write_report(out, pdf=pdf, config=config, as_of=as_of, findings=findings, check_run=check_run,
                              crawl_run=crawl_run, rules=REGISTRY, lifecycle=lifecycle, trend=trend,
                              calendar=calendar_for(config), degraded_note=degraded_note,
-                             columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
+                             columns=columns, platform_owned=platform_owned,
                              deadline_days=notify.get("deadline_working_days", 10),
                              unverified=store.unverified(check_run.id), exemptions=store.exemptions())
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,

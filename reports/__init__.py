@@ -144,7 +144,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
                columns: Sequence[Any] = (), unverified: Sequence[Any] = (),
-               exemptions: Sequence[Any] = ()) -> ReportView:
+               exemptions: Sequence[Any] = (), platform_owned: frozenset[str] = frozenset()) -> ReportView:
     from reports.assessment import INDICATORS, assess, by_unit, scoring
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -201,7 +201,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         trend=tuple(trend), trend_svg=trend_svg(trend), rules=rule_rows,
         unverified=group_unverified(config, unverified), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
-        unowned_columns=unowned(config, columns), pass_score=scoring(config).pass_score,
+        unowned_columns=unowned(config, columns, platform_owned), pass_score=scoring(config).pass_score,
         overdue=overdue, exempt=exempt,
         unverifiable_count=sum(r.unverifiable for sec in sections for r in sec.rows if not r.lead_task))
 
@@ -220,14 +220,17 @@ CLASS_LABEL = {"news": "动态要闻", "notice": "通知公告", "policy": "政�
                "other": "其他"}
 
 
-def unowned(config: Any, columns: Sequence[Any]) -> tuple[tuple[str, str, str, str], ...]:
-    """Columns found under no unit's column_prefixes: shown, so that config.toml can assign them."""
+def unowned(config: Any, columns: Sequence[Any], platform_owned: frozenset[str] = frozenset()
+            ) -> tuple[tuple[str, str, str, str], ...]:
+    """Columns under no unit's column_prefixes and reached from no unit's platform entry
+    (``platform_owned``: their URLs): shown, so that config.toml can assign them."""
     from checks._columns import column_class
 
     prefixes = [p for u in config.units for p in u.column_prefixes]
     names = {s.id: s.name for s in config.sites}
     return tuple(sorted((names.get(c.site_id, c.site_id), c.name or "", CLASS_LABEL[column_class(c.name, c.column_type)],
-                         c.url) for c in columns if not any(c.url.startswith(p) for p in prefixes)))
+                         c.url) for c in columns if c.url not in platform_owned
+                         and not any(c.url.startswith(p) for p in prefixes)))
 
 
 def render_html(view: ReportView) -> str:

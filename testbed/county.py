@@ -121,6 +121,11 @@ class County:
         self.news: list[Doc] = []
         self.hits: dict[str, int] = {}
         self._next_id = 1000
+        # Set by testbed components (what `zwgk discover` reads from the portal):
+        self.site_links: list[tuple[str, str]] = []          # 部门网站 block: (link text, URL)
+        self.external_platforms: list[tuple[str, str]] = []  # units whose platform is on their own site
+        self.media_table: str | None = None                  # the 政务新媒体 column's account table
+        self.platform_layout = "list"                        # the platform index: "list" or "table"
         self.build()
 
     # -- model -----------------------------------------------------------------------
@@ -524,7 +529,14 @@ class County:
                         for d in self.news[:8])
         return self.frame("首页", f'<div class="news"><h2><a href="/xwdt/">工作动态</a></h2><ul>{items}</ul></div>'
                           '<div class="gk"><a href="/zwgk/">政府信息公开</a> <a href="/ztzl/2019/">专题专栏</a> <a href="/flaky/home.html">政策图解</a> '
-                          '<a href="/zwgk/zwxmt/">政务新媒体</a></div>')
+                          '<a href="/zwgk/zwxmt/">政务新媒体</a></div>' + self.render_site_links())
+
+    def render_site_links(self) -> str:
+        """The homepage's 部门网站 block (department sites on their own hosts)."""
+        if not self.site_links:
+            return ""
+        links = "".join(f'<li><a href="{escape(u)}" target="_blank">{escape(t)}</a></li>' for t, u in self.site_links)
+        return f'<div class="links"><h3>部门网站</h3><ul>{links}</ul></div>'
 
     MEDIA_ACCOUNTS = (("积石山发布", "微信公众号"), ("积石山发布", "新浪微博"), ("大河家镇发布", "微信公众号"),
                       ("积石山教育", "微信公众号"), ("积石山县卫健", "微信视频号"))
@@ -532,12 +544,22 @@ class County:
     def render_media_column(self) -> str:
         """The portal's 政务新媒体 column: the accounts, as counties list them (no dates)."""
         rows = "".join(f"<tr><td>{escape(n)}</td><td>{escape(p)}</td></tr>" for n, p in self.MEDIA_ACCOUNTS)
-        return self.frame("政务新媒体", f'<h1>政务新媒体</h1><table class="xmt"><tr><th>账号名称</th><th>平台</th></tr>'
-                                   f"{rows}</table>", meta={"ColumnName": "政务新媒体"},
+        table = self.media_table or (f'<table class="xmt"><tr><th>账号名称</th><th>平台</th></tr>{rows}</table>')
+        return self.frame("政务新媒体", f'<h1>政务新媒体</h1>{table}', meta={"ColumnName": "政务新媒体"},
                           crumbs=[("/zwgk/zwxmt/", "政务新媒体")])
 
     def render_platform(self) -> str:
-        links = "".join(f'<li><a href="{u.path}">{escape(u.name)}</a></li>' for u in self.units)
+        entries = [(u.name, u.type, u.path) for u in self.units] + [(n, "部门", url) for n, url in self.external_platforms]
+        if self.platform_layout == "table":
+            # The other common layout: one row per group, headed by the group's name.
+            groups = [("县政府", "县政府信息公开"), ("乡镇", "乡镇信息公开"), ("部门", "部门信息公开")]
+            rows = "".join(
+                f'<tr><th>{label}</th><td>' + " ".join(f'<a href="{escape(p)}">{escape(n)}</a>'
+                                                        for n, t, p in entries if t == utype) + "</td></tr>"
+                for utype, label in groups)
+            return self.frame("政府信息公开", f'<h1>政府信息公开</h1><table class="gk-units">{rows}</table>',
+                              crumbs=[("/zwgk/", "政府信息公开")])
+        links = "".join(f'<li><a href="{escape(p)}">{escape(n)}</a></li>' for n, _, p in entries)
         return self.frame("政府信息公开", f'<h1>政府信息公开</h1><ul class="units">{links}</ul>',
                           crumbs=[("/zwgk/", "政府信息公开")])
 

@@ -66,12 +66,19 @@ def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, 
     """The whole inspection of a running testbed, as an administrator's schedule would make it:
     crawl, the components' own observations (probe rounds over 7 days, a feed poll), check,
     report.  Returns the step results, the findings (as in findings.json) and the ground truth."""
+    config_file, _ = tb.write(out)
+    results, findings = inspect_config(tb, config_file, out, as_of)
+    return results, findings, tb.ground_truth()
+
+
+def inspect_config(tb: Any, config_file: Path, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The same inspection as ``inspect`` with another config of the running testbed (one
+    written by `zwgk discover`, say): the step results and the findings."""
     import json
 
     from commands import steps as pipeline
     from commands.common import load_config
 
-    config_file, _ = tb.write(out)
     config = load_config(config_file)
     results = [pipeline.crawl(config, as_of, quiet=True)]
     if results[-1].status == "complete":
@@ -82,7 +89,7 @@ def inspect(tb: Any, out: Path, as_of: date) -> tuple[list[Any], list[dict[str, 
         results.append(pipeline.report(config, as_of, out / "report"))
     doc = (json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
            if len(results) == 3 else {})
-    return results, list(doc.get("findings", [])), tb.ground_truth()
+    return results, list(doc.get("findings", []))
 
 
 def upd_veto(out: Path, truth: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -35,13 +35,15 @@ from testbed.dns import TestbedDNS, Zone
 def testbed_components() -> list[Any]:
     """The testbed's parts beyond the portal, in install order (imported here: they build
     on this module)."""
-    from testbed import media, network, sites, smtp, templates
+    from testbed import directory, media, network, platforms, sites, smtp, templates
 
     return [sites,      # department and school sites: identity, domain, encoding, freshness
             templates,  # 信息公开 sites on Hanweb and 开普云 templates: dates, LAG002, column aliases
             network,    # IPv6, availability, DNS cases
             media,      # 政务新媒体 feeds and account pages
-            smtp]       # an SMTP server receiving the units' mail
+            smtp,       # an SMTP server receiving the units' mail
+            platforms,  # a unit whose platform is on its own (Hanweb) site
+            directory]  # last: the portal's 部门网站 block and 政务新媒体 table (for `zwgk discover`)
 
 
 @dataclass

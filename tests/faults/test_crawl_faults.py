@@ -20,7 +20,7 @@ import commands.steps as steps
 from checks import CheckContext, Observations, run_checks
 from tests.crawler.servers import BigSite, Sites
 from zwgk.config import load_config
-from zwgk.records import ColumnObs, Finding, PageObs, Severity, Unit, Site
+from zwgk.records import ColumnObs, PageObs, Unit, Site
 from zwgk.store import Store
 from zwgk.workdays import WorkdayCalendar
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 

@@ -214,7 +214,7 @@ def test_exempt_command_adds_lists_and_removes(tmp_path: Path, capsys: Any) -> N
     from commands.cli import main
 
     cfg = tmp_path / "config.toml"
-    cfg.write_text(CONFIG + f'\n', encoding="utf-8")
+    cfg.write_text(CONFIG + '\n', encoding="utf-8")
     args = ["--config", str(cfg)]
     assert main(["exempt", "LNK002", GONE, "--reason", "栏目已撤销", "--until", "2026-12-31", "--by", "张三",
                  *args]) == 0

@@ -217,7 +217,9 @@ UNIT_FIELDS: dict[str, Field] = {
     "type": Field(str, required=True, choices=UNIT_TYPES, doc="县政府, 乡镇 or 部门"),
     "email": Field(str, "", check=lambda v: email_problem(v), doc="where its 整改通知 go"),
     "column_prefixes": Field(list, [], item_type=str,
-                             doc="URL prefixes of the unit's 信息公开 columns"),
+                             doc="URL prefixes of the unit's 信息公开 columns (override the platform)"),
+    "platform": Field(str, "", doc="the unit's 政府信息公开 platform entry: the columns the crawl reaches "
+                                   "from it belong to the unit (Hanweb /col/colN/ too)"),
 }
 
 
@@ -549,7 +551,9 @@ class _Validator:
             if u["type"] not in UNIT_TYPES:
                 u["type"] = UNIT_TYPES[-1]
             prefixes = [p for p in u["column_prefixes"] if self.check_url(p, ("units", i, "column_prefixes"))]
-            units.append(Unit(u["name"] or "", u["type"], u["email"], tuple(prefixes)))
+            platform = u["platform"] if u["platform"] and self.check_url(u["platform"], ("units", i, "platform")) \
+                else None
+            units.append(Unit(u["name"] or "", u["type"], u["email"], tuple(prefixes), platform))
         names = [u.name for u in units]
         for i, name in enumerate(names):
             if name in names[:i]:
@@ -634,6 +638,11 @@ class _Validator:
                                 f"prefix {prefix!r} is on host {host!r}, which no [[sites]] entry covers",
                                 "use the host of a site's url or start_urls, or add the host to that "
                                 "site's hosts = [...]")
+            host = (urlsplit(u.platform).hostname or "").lower() if u.platform else None
+            if host is not None and host not in hosts:
+                self.report(("units", i, "platform"),
+                            f"platform {u.platform!r} is on host {host!r}, which no [[sites]] entry covers",
+                            "add the unit's site as a [[sites]] entry, or its host to a site's hosts = [...]")
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(raw, dict):

@@ -53,6 +53,7 @@ class Unit:
     type: str                      # 县政府 / 乡镇 / 部门
     email: str = ""
     column_prefixes: tuple[str, ...] = ()
+    platform: str = ""             # the unit's 政府信息公开 platform entry: owns what it reaches
 
 
 @dataclass(frozen=True)
