@@ -78,12 +78,15 @@ def test_hanweb_platform_missing_column_is_found_at_the_entry():
 
 
 def test_the_entry_folder_as_prefix_is_the_trap():
-    """With the obvious prefix (the entry's folder) every Hanweb column is missed: four
-    findings.  The platform key avoids that; this documents why it exists."""
+    """With the obvious prefix (the entry's folder) every Hanweb column is missed.  That once
+    gave four false COL001; no column at all under a prefix is now 无法核验 (a configuration
+    or crawl problem), and the platform key avoids the trap altogether."""
     units = (UNITS[0], Unit("大河家镇", "乡镇", column_prefixes=(BASE + "/col/col100/",)), UNITS[2])
-    found = [f for f in platform_columns.check(hanweb(units), dict(platform_columns.DEFAULTS), ctx())
+    context = ctx()
+    found = [f for f in platform_columns.check(hanweb(units), dict(platform_columns.DEFAULTS), context)
              if f.unit == "大河家镇"]
-    assert len(found) == 4
+    assert found == []
+    assert any(u.unit == "大河家镇" and "未发现任何栏目" in u.detail for u in context.unverified)
 
 
 def test_other_catalogue_rules_use_the_platform_too():
