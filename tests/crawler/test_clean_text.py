@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 from crawler.extract import extract_detail
 from crawler.pipelines import clean_text

@@ -2,7 +2,6 @@
 every column is stored once whatever alias reached it, and the summary counts what each cap left."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Mapping
 
 import pytest
