@@ -6,6 +6,7 @@ import json
 import sys
 
 from crawler.extract import decode_html, extract_detail
+from crawler.profiles import detect
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -15,10 +16,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"zwgk: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
     html, encoding, _ = decode_html(raw, None)
-    d = extract_detail(html, args.url)
+    family = detect(args.url or "", html)   # as the crawler reads a site of that family
+    d = extract_detail(html, args.url, profile=family.profile)
     iso = lambda v: v.isoformat() if v else None  # noqa: E731
     print(json.dumps({
-        "file": str(args.file), "encoding": encoding,
+        "file": str(args.file), "encoding": encoding, "cms": family.profile.name,
         "title": d.title, "doc_no": d.doc_no, "index_no": d.index_no, "publisher": d.publisher,
         "doc_date": iso(d.doc_date), "doc_date_source": d.doc_date_source, "doc_date_raw": d.doc_date_raw,
         "pub_date": iso(d.pub_date), "pub_date_source": d.pub_date_source, "pub_date_raw": d.pub_date_raw,

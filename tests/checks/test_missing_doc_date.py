@@ -43,6 +43,17 @@ def test_a_date_from_the_info_line_or_the_signature_passes_without_table():
                                {}, ctx())) == []
 
 
+def test_a_policy_column_listing_the_page_counts_when_it_was_reached_from_elsewhere():
+    """First reached from the homepage (no column of its own), listed by a 政策文件 column."""
+    from zwgk.records import ListItemObs
+
+    page = _news(doc_no=None, column_url=None)
+    listed = ListItemObs(1, BASE + "/zwgk/dhjz/zcwj/", BASE + "/zwgk/dhjz/zcwj/", page.url, page.title, None, None)
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"),)
+    assert len(list(rule.check(obs(documents=(page,), columns=cols, list_items=(listed,)), {}, ctx()))) == 1
+    assert list(rule.check(obs(documents=(page,), columns=cols), {}, ctx())) == []
+
+
 def test_news_in_a_notice_column_without_number_or_table_passes():
     page = _news(doc_no=None, column_url=BASE + "/zwgk/dhjz/tzgg/")
     assert list(rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/tzgg/", "通知公告"),)),

@@ -55,6 +55,7 @@ def test_extract_prints_fields_as_json() -> None:
     assert data["doc_no"] == "岚综管综〔2016〕178号"
     assert data["doc_date"] == "2016-07-18" and data["pub_date"] == "2016-07-19"
     assert data["doc_date_source"] and data["pub_date_source"]
+    assert data["cms"] == "trs"   # the family the page shows (trt-ui classes, trsapi)
 
 
 def test_extract_missing_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -276,3 +276,30 @@ def test_empty_marker_counts_only_on_pages_no_script_fills() -> None:
     real = Path(__file__).resolve().parents[2].parent / "shared" / "realpages" / "pingtan" / "pt-a-25-zxgh-list.html"
     if real.exists():   # a real TRS page whose avalon template carries 暂无数据 for the script to replace
         assert "暂无数据" in real.read_text(encoding="utf-8") and not empty_marker(real.read_text(encoding="utf-8"))
+
+
+def test_a_page_first_met_too_deep_is_fetched_when_a_shorter_path_appears() -> None:
+    from zwgk.records import LinkObs
+
+    sp = spider(max_depth=2)
+    state = sp.sites[0]
+    link = LinkObs(1, "s", "http://a.test/deep/p.html", "http://a.test/x/page.html", "a", "某页", True)
+    # Met from a page at depth 2: one hop over the cap, so only its link is checked (HEAD).
+    [check] = list(sp.follow(state, link.source_url, [link], 2, "utf-8"))
+    assert check.method == "HEAD" and sp.unfetched_by_cap()["max_depth"] == 1
+    # Met again from the homepage: fetched as a page on the shorter path, and no longer unfetched.
+    [request] = list(sp.follow(state, "http://a.test/", [link], 0, "utf-8"))
+    assert request.method == "GET" and request.meta["zwgk_depth"] == 1
+    assert sp.unfetched_by_cap()["max_depth"] == 0
+
+
+def test_shallower_pages_go_first_and_pagination_keeps_its_depth() -> None:
+    sp = spider()
+    state = sp.sites[0]
+    _, [shallow] = sp.visit(state, "http://a.test/a/", kind="page", depth=1, referrer=None)
+    _, [deep] = sp.visit(state, "http://a.test/b/", kind="page", depth=3, referrer=None)
+    _, [listpage] = sp.visit(state, "http://a.test/a/index_1.html", kind="listpage", depth=1, referrer=None,
+                             priority=10)
+    assert shallow.priority > deep.priority and listpage.meta["zwgk_depth"] == 1
+    # The column's first page under another name is the same page.
+    assert sp.visit(state, "http://a.test/a/index.html", kind="page", depth=1, referrer=None) == (False, [])

@@ -135,3 +135,15 @@ def test_info_line_without_a_date_gives_none_not_another_date() -> None:
     html = INFO_LINE.format(title="关于做好冬季供暖工作的通知", label="发文日期", date="")
     got = extract_detail(html, "http://a.test/art/2026/11/13/art_1_2.html", profile=profiles.get("hanweb"))
     assert got.doc_date is None   # not the 发布时间 beside it, not the URL date
+
+
+def test_profile_labels_are_in_the_shared_vocabulary() -> None:
+    """A family's table and info-line labels are read by the shared label parser: each must be
+    one of its labels for the same field, or the profile would promise what is never read."""
+    from crawler.extract.labels import _LABELS
+
+    for profile in profiles.FAMILIES:
+        for key, labels in profile.metadata_labels.items():
+            assert set(labels) <= set(_LABELS[key]), (profile.name, key)
+        assert set(profile.info_line_doc_labels) <= set(_LABELS["doc_date"]), profile.name
+        assert profile.info_line_doc_labels, profile.name
