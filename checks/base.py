@@ -117,11 +117,11 @@ class Observations:
     def unit_areas(self, unit: Unit) -> list[tuple[str, Callable[[str], bool]]]:
         """Where a unit's 信息公开 columns are: (the URL a finding names, a test of a URL), one
         per column prefix, or the platform entry with what it reaches (prefixes take precedence)."""
-        areas: list[tuple[str, Callable[[str], bool]]] = [
-            (p, (lambda u, p=p: u.startswith(p))) for p in unit.column_prefixes]
+        areas: list[tuple[str, Callable[[str], bool]]] = [(p, _starts_with(p)) for p in unit.column_prefixes]
         if not areas and unit.platform:
-            areas.append((unit.platform, lambda u: (self.prefix_owner(u) is None
-                                                    and self.reached_from(u) == unit.name)))
+            def reached(u: str) -> bool:
+                return self.prefix_owner(u) is None and self.reached_from(u) == unit.name
+            areas.append((unit.platform, reached))
         return areas
 
     def column_name(self, url: str | None) -> str | None:
@@ -205,3 +205,7 @@ class CheckContext:
         return out
 
 
+def _starts_with(prefix: str) -> Callable[[str], bool]:
+    def inside(url: str) -> bool:
+        return url.startswith(prefix)
+    return inside

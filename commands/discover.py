@@ -160,7 +160,8 @@ def q(value: str) -> str:
 
 def settings_of(base_text: str) -> str:
     """BASE without its [[sites]], [[units]] and [[accounts]] tables."""
-    out, skipping = [], False
+    out: list[str] = []
+    skipping = False
     for line in base_text.splitlines():
         m = _HEADER.match(line)
         if m:
@@ -335,12 +336,12 @@ def changes(config: Any, found: Discovery) -> dict[str, list[str]]:
         accounts = ()
     configured = {a.name: a for a in accounts}
     listed = {a.name: a for a in found.accounts}
-    for a in found.accounts:
-        if a.name not in configured:
-            out["new_accounts"].append(f"{a.name} ({a.platform or a.platform_listed}, {a.unit_listed})"
-                                       + ("" if a.active else " 已注销"))
-        elif configured[a.name].active and not a.active:
-            out["closed_accounts"].append(f"{a.name}: 门户列为已注销/关停，config.toml 中仍为 active")
+    for seen in found.accounts:
+        if seen.name not in configured:
+            out["new_accounts"].append(f"{seen.name} ({seen.platform or seen.platform_listed}, {seen.unit_listed})"
+                                       + ("" if seen.active else " 已注销"))
+        elif configured[seen.name].active and not seen.active:
+            out["closed_accounts"].append(f"{seen.name}: 门户列为已注销/关停，config.toml 中仍为 active")
     if found.media_url and found.accounts:
         for name, a in configured.items():
             if a.active and name not in listed:

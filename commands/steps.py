@@ -312,6 +312,8 @@ def partial_sites(config: Config, run_id: int) -> dict[str, str]:
             continue
         if not failures:
             continue
+        if previous is None:
+            continue    # no earlier complete crawl to compare with
         before, now_ = pages_before.get(site.id, 0), pages_now.get(site.id, 0)
         if before and now_ < (1 - drop) * before:
             out[site.id] = f"{now_} pages against {before} in crawl {previous.id}, with {failures} network errors"
@@ -432,7 +434,7 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         notify = config.extra_sections.get("notify", {})
         columns = store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else []
         platform_owned: frozenset[str] = frozenset()
-        if columns and any(u.platform for u in config.units):
+        if columns and check_run.crawl_run_id and any(u.platform for u in config.units):
             reach = Observations(run_id=check_run.crawl_run_id, sites=config.sites, units=config.units,
                                  pages=tuple(store.pages(check_run.crawl_run_id)))
             platform_owned = frozenset(c.url for c in columns if reach.reached_from(c.url))

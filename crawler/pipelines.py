@@ -29,7 +29,7 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def clean_text(item: Any) -> Any:
     """The record with control characters removed from every text field (tuples of text too)."""
-    if not is_dataclass(item) or isinstance(item, CachedPage):
+    if not is_dataclass(item) or isinstance(item, (type, CachedPage)):
         return item
     changes: dict[str, Any] = {}
     for f in fields(item):

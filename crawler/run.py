@@ -97,6 +97,7 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
         except sqlite3.Error as exc:
             write_errors, stats["zwgk/write_error"] = 1, f"{config.database}: {type(exc).__name__}: {exc}"
     watch = getattr(crawler, "zwgk_connectivity", None)
+    spider: Any = crawler.spider   # our DisclosureSpider (typed as Scrapy's Spider)
     return {
         "write_errors": write_errors,
         "write_error": stats.get("zwgk/write_error"),
@@ -112,11 +113,11 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
         "progress": progress.numbers() if progress else {},
         "paused_hosts": dict(politeness.paused) if politeness else {},
         "retry_after_waits": [[u, w] for u, w in politeness.waits] if politeness else [],
-        "columns_capped": sorted(getattr(crawler.spider, "capped_columns", ())),
+        "columns_capped": sorted(getattr(spider, "capped_columns", ())),
         # Distinct pages each cap (max_depth, max_pages_per_site, max_list_pages_per_column) left unfetched.
-        "unfetched_by_cap": crawler.spider.unfetched_by_cap() if crawler.spider else {},
+        "unfetched_by_cap": spider.unfetched_by_cap() if spider else {},
         # Per site, the CMS profile the crawl read it with: named in config or detected (and why).
-        "cms": crawler.spider.cms_summary() if crawler.spider else {},
+        "cms": spider.cms_summary() if spider else {},
     }
 
 

@@ -67,7 +67,7 @@ class PlatformSiteApp(SiteApp):
             html = self.page("政府信息公开", f'<h1>{UNIT}政府信息公开</h1><ul class="nav">{nav}</ul>',
                              {"ColumnName": "政府信息公开"})
             return Reply(200, ctype, html.encode())
-        for cid, name, parent in COLUMNS:
+        for cid, name, _parent in COLUMNS:
             if path in (f"/col/col{cid}/index.html", f"/col/col{cid}/"):
                 if cid == 3003:
                     subs = "".join(f'<li><a href="/col/col{c}/index.html">{escape(n)}</a></li>'

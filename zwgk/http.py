@@ -130,7 +130,7 @@ def get_status(url: str, *, timeout: float, max_bytes: int = 65536) -> Answer:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         address = infos[0][4][:2]
-        sock = connect((address[0], address[1]), deadline, tls=ssl.create_default_context() if https else None,
+        sock = connect((str(address[0]), int(address[1])), deadline, tls=ssl.create_default_context() if https else None,
                        server_hostname=host)
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

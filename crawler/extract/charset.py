@@ -92,9 +92,9 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str, bool
         return verdict(text, "utf-8")
 
     candidates: list[str] = []
-    for encoding in (meta, header, "gb18030"):
-        if encoding and encoding != "utf-8" and encoding not in candidates:
-            candidates.append(encoding)
+    for declared in (meta, header, "gb18030"):
+        if declared and declared != "utf-8" and declared not in candidates:
+            candidates.append(declared)
     for encoding in candidates:
         text = _strict(body, encoding)
         if text is not None:

@@ -263,9 +263,9 @@ def _pagination(
     # index_1.html … index_{count-1}.html next to the current page.
     m = _CREATE_PAGE_RE.search(scripts)
     if m:
-        count, current, name, ext = int(m[1]), int(m[2]), m[3], m[4]
+        count, written, name, ext = int(m[1]), int(m[2]), m[3], m[4]
         for k in range(min(count, _MAX_GENERATED_PAGES)):
-            if k != current:
+            if k != written:
                 add(_page_url(_folder(url), name, ext, k))
 
     # Pager links in the static HTML (下一页, 尾页, page numbers), including what a

@@ -52,7 +52,7 @@ def _is_text(node: object) -> bool:
 def _is_hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden"):
         return True
-    classes = tag.get("class") or []
+    classes: list[str] = list(tag.get("class") or [])
     if any(c in _HIDDEN_CLASSES for c in classes):
         return True
     style = tag.get("style")

@@ -229,12 +229,13 @@ class _Connection(http.client.HTTPConnection):
 
 class _TLSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
         self._deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        self.sock = deadline_connect((self._address, self.port), self._deadline, tls=self._context,
+        self.sock = deadline_connect((self._address, self.port), self._deadline, tls=self._tls,
                                      server_hostname=self.host)
 
 

@@ -19,7 +19,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 from zwgk.http import DeadlineSocket, bounded_max_bytes
@@ -116,7 +116,7 @@ def _fetch(url: str, address: str, *, timeout: float, max_bytes: int, user_agent
             raise socket.timeout("time limit reached")
         return left
 
-    sock: socket.socket | None = None
+    sock: Any = None      # a socket, then the TLS socket, then its DeadlineSocket wrapper
     try:
         try:
             sock = connect((address, port), remaining())
@@ -138,7 +138,7 @@ def _fetch(url: str, address: str, *, timeout: float, max_bytes: int, user_agent
         # slowly the server drips its bytes (a per-recv timeout would restart on each byte).
         sock = DeadlineSocket(sock, deadline)
         sock.sendall(request.encode("ascii", "ignore"))
-        response = http.client.HTTPResponse(sock, method="GET")  # type: ignore[arg-type]
+        response = http.client.HTTPResponse(sock, method="GET")
         response.begin()
         status = response.status
         ctype = response.getheader("Content-Type")

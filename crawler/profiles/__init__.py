@@ -60,8 +60,9 @@ def detect(url: str, html: str) -> Detected:
         sign = profile.detection
         evidence: list[str] = []
         score = 0
-        if sign.generator is not None and generators and sign.generator.search(generators):
-            evidence.append(f"generator: {sign.generator.search(generators).group(0)}")
+        seen = sign.generator.search(generators) if sign.generator is not None and generators else None
+        if seen is not None:
+            evidence.append(f"generator: {seen.group(0)}")
             score += 2
         for path in sign.paths:
             if path.search(url) or path.search(html):

@@ -552,7 +552,7 @@ class _Validator:
                 u["type"] = UNIT_TYPES[-1]
             prefixes = [p for p in u["column_prefixes"] if self.check_url(p, ("units", i, "column_prefixes"))]
             platform = u["platform"] if u["platform"] and self.check_url(u["platform"], ("units", i, "platform")) \
-                else None
+                else ""
             units.append(Unit(u["name"] or "", u["type"], u["email"], tuple(prefixes), platform))
         names = [u.name for u in units]
         for i, name in enumerate(names):
@@ -638,10 +638,10 @@ class _Validator:
                                 f"prefix {prefix!r} is on host {host!r}, which no [[sites]] entry covers",
                                 "use the host of a site's url or start_urls, or add the host to that "
                                 "site's hosts = [...]")
-            host = (urlsplit(u.platform).hostname or "").lower() if u.platform else None
-            if host is not None and host not in hosts:
+            platform_host = (urlsplit(u.platform).hostname or "").lower() if u.platform else None
+            if platform_host is not None and platform_host not in hosts:
                 self.report(("units", i, "platform"),
-                            f"platform {u.platform!r} is on host {host!r}, which no [[sites]] entry covers",
+                            f"platform {u.platform!r} is on host {platform_host!r}, which no [[sites]] entry covers",
                             "add the unit's site as a [[sites]] entry, or its host to a site's hosts = [...]")
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:

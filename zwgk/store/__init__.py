@@ -164,6 +164,11 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _day(value: str) -> date:
+    """A NOT NULL date column."""
+    return date.fromisoformat(value)
+
+
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -529,8 +534,8 @@ class Store:
         for r in rows:
             same_streak = r["cur_first"] == r["first_seen"]
             out.append(TrackedState(
-                _finding(json.loads(r["finding"])), FindingState(r["state"]), _d(r["first_seen"]),
-                _d(r["last_seen"]) if same_streak else _d(r["first_seen"]),
+                _finding(json.loads(r["finding"])), FindingState(r["state"]), _day(r["first_seen"]),
+                _day(r["last_seen"]) if same_streak else _day(r["first_seen"]),
                 _d(r["deadline"]) if same_streak else None,
                 _dt(r["notified_at"]) if same_streak else None, r["notices"] if same_streak else 0,
                 _d(r["resolved_on"]) if r["state"] == "resolved" else None, bool(r["unverifiable"])))
@@ -544,7 +549,7 @@ class Store:
                        "WHERE rule=? AND site=? AND subject=?", (_iso(deadline), _iso(notified_at), *key))
             row = db.execute("SELECT deadline FROM finding_states WHERE rule=? AND site=? AND subject=?",
                              key).fetchone()
-        return _d(row[0]) if row and row[0] else deadline
+        return _day(row[0]) if row and row[0] else deadline
 
     # -- unverified ----------------------------------------------------------------
     def add_unverified(self, run_id: int, as_of: date, items: Iterable[Unverified]) -> list[Unverified]:
@@ -578,7 +583,7 @@ class Store:
             cur = db.execute("INSERT INTO exemptions(rule, subject, reason, until, created_by, created_at) "
                              "VALUES (?,?,?,?,?,?)", (e.rule, e.subject, e.reason, _iso(e.until), e.created_by,
                                                      _iso(e.created_at)))
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)
 
     def remove_exemption(self, rule: str, subject: str, by: str, at: datetime) -> int:
         with self.transaction() as db:
@@ -635,8 +640,8 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def _state(r: sqlite3.Row) -> TrackedState:
-    return TrackedState(_finding(json.loads(r["finding"])), FindingState(r["state"]), _d(r["first_seen"]),
-                        _d(r["last_seen"]), _d(r["deadline"]), _dt(r["notified_at"]), r["notices"],
+    return TrackedState(_finding(json.loads(r["finding"])), FindingState(r["state"]), _day(r["first_seen"]),
+                        _day(r["last_seen"]), _d(r["deadline"]), _dt(r["notified_at"]), r["notices"],
                         _d(r["resolved_on"]))
 
 

@@ -278,7 +278,7 @@ class History:
                 cur = db.execute(
                     "INSERT INTO schedule_history(job_id, slot, scheduler_pid, host, started_at, status) "
                     "VALUES (?,?,?,?,?,'running')", (job_id, slot, self.pid, self.host, _now().isoformat()))
-                return int(cur.lastrowid)
+                return int(cur.lastrowid or 0)
         except sqlite3.IntegrityError:
             return None
 
