@@ -47,6 +47,7 @@ from zwgk.config.notify import TLS_MODES
 from zwgk.config import Config, ConfigError
 from zwgk.records import Finding, Severity
 from reports.routing import leads
+from zwgk.store.outbox import OutboxTable
 from zwgk.workdays import WorkdayCalendar, calendar_for
 
 UNASSIGNED = "（未归属单位）"
@@ -292,81 +293,15 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-class Outbox:
-    def __init__(self, store: Any) -> None:
-        self.store = store
-        self.db = store.db
-
-    def _log(self, db: Any, outbox_id: int, msgid: str, event: str, recipients: list[str] | None = None,
-             detail: str | None = None) -> None:
-        db.execute("INSERT INTO notify_log(outbox_id, message_id, event, recipients, detail, at) "
-                   "VALUES (?,?,?,?,?,?)",
-                   (outbox_id, msgid, event, json.dumps(recipients, ensure_ascii=False) if recipients else None,
-                    detail, _now_iso()))
+class Outbox(OutboxTable):
+    """The outbox with its sender: ``queue`` takes a composed message, ``send`` hands every
+    queued one to the SMTP server once (the rows' states live in zwgk.store.outbox)."""
 
     def queue(self, unit: str, check_run_id: int, msg: EmailMessage, recipients: list[str],
               findings: int) -> bool:
         """Queue a notice unless this (unit, run) already has one; True when newly queued."""
-        with self.store.transaction() as db:
-            cur = db.execute(
-                "INSERT OR IGNORE INTO notify_outbox(unit, check_run_id, message_id, sender, recipients, "
-                "subject, message, findings, status, attempts, queued_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (unit, check_run_id, msg["Message-ID"], msg["From"].addresses[0].addr_spec,
-                 json.dumps(recipients), str(msg["Subject"]), msg.as_bytes(policy=policy.SMTP), findings,
-                 "queued", 0, _now_iso()))
-            if cur.rowcount == 0:
-                return False
-            self._log(db, int(cur.lastrowid), msg["Message-ID"], "queued", recipients)
-        return True
-
-    def supersede_older(self, check_run_id: int) -> int:
-        """Notices of older check runs still waiting are out of date: the newer run is what counts."""
-        with self.store.transaction() as db:
-            rows = db.execute("SELECT id, message_id FROM notify_outbox WHERE check_run_id<? AND status='queued'",
-                              (check_run_id,)).fetchall()
-            for row in rows:
-                db.execute("UPDATE notify_outbox SET status='superseded' WHERE id=?", (row["id"],))
-                self._log(db, row["id"], row["message_id"], "superseded",
-                          detail=f"check run {check_run_id} is newer")
-        return len(rows)
-
-    def rows(self, status: str | None = None) -> list[Any]:
-        sql = "SELECT * FROM notify_outbox" + (" WHERE status=?" if status else "") + " ORDER BY id"
-        return self.db.execute(sql, (status,) if status else ()).fetchall()
-
-    def log(self) -> list[Any]:
-        return self.db.execute("SELECT * FROM notify_log ORDER BY id").fetchall()
-
-    def requeue_uncertain(self) -> int:
-        with self.store.transaction() as db:
-            rows = db.execute("SELECT id, message_id FROM notify_outbox WHERE status='sending'").fetchall()
-            for row in rows:
-                db.execute("UPDATE notify_outbox SET status='queued' WHERE id=?", (row["id"],))
-                self._log(db, row["id"], row["message_id"], "requeued", detail="--requeue-uncertain")
-        return len(rows)
-
-    def release_dead_claims(self) -> int:
-        """Notices claimed by a `zwgk notify` that died before their SMTP transaction began:
-        nothing was sent, so they are queued again."""
-        from zwgk.store import pid_alive
-
-        with self.store.transaction() as db:
-            rows = db.execute("SELECT id, message_id, claimed_by FROM notify_outbox WHERE status='claimed'").fetchall()
-            dead = [r for r in rows if not pid_alive(r["claimed_by"])]
-            for row in dead:
-                db.execute("UPDATE notify_outbox SET status='queued', claimed_by=NULL WHERE id=?", (row["id"],))
-                self._log(db, row["id"], row["message_id"], "requeued", detail="claim of a process that ended "
-                          "before its SMTP transaction began")
-        return len(dead)
-
-    def _fail(self, row: Any, error: str, claimed: bool) -> None:
-        with self.store.transaction() as db:
-            if claimed:
-                db.execute("UPDATE notify_outbox SET status='queued', last_error=? WHERE id=?", (error, row["id"]))
-            else:
-                db.execute("UPDATE notify_outbox SET attempts=attempts+1, last_error=? WHERE id=? "
-                           "AND status='queued'", (error, row["id"]))
-            self._log(db, row["id"], row["message_id"], "failed", detail=error)
+        return self.add(unit, check_run_id, msg["Message-ID"], msg["From"].addresses[0].addr_spec, recipients,
+                        str(msg["Subject"]), msg.as_bytes(policy=policy.SMTP), findings)
 
     def send(self, smtp_conf: Mapping[str, Any], password: str | None, *, rate_per_minute: float = 0,
              connect: Callable[[Mapping[str, Any], str | None], Any] | None = None,
@@ -385,7 +320,7 @@ class Outbox:
             error = f"connect {smtp_conf['host']}:{smtp_conf['port']}: {_describe(exc)}"
             result.errors.append(error)
             for row in rows:
-                self._fail(row, error, claimed=False)
+                self.fail(row, error, claimed=False)
                 result.failed.append({"unit": row["unit"], "message_id": row["message_id"], "error": error})
             return result
         interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
@@ -398,50 +333,38 @@ class Outbox:
                     wait = last + interval - clock()
                     if wait > 0:
                         sleep(wait)
-                with self.store.transaction() as db:
-                    claimed = db.execute("UPDATE notify_outbox SET status='claimed', claimed_by=?, "
-                                         "attempts=attempts+1 WHERE id=? AND status='queued'",
-                                         (os.getpid(), row["id"])).rowcount
-                if not claimed:
+                if not self.claim(row, os.getpid()):
                     continue   # another `zwgk notify` took it
                 last = clock()
 
                 def started(row: Any = row) -> None:
-                    # MAIL FROM accepted: from here on the server may take the message.
-                    with self.store.transaction() as db:
-                        db.execute("UPDATE notify_outbox SET status='sending' WHERE id=?", (row["id"],))
-                        self._log(db, row["id"], row["message_id"], "attempt", json.loads(row["recipients"]))
+                    self.mark_sending(row)
                 entry = {"unit": row["unit"], "message_id": row["message_id"]}
                 try:
                     accepted, refused = _transmit(conn, row["sender"], json.loads(row["recipients"]),
                                                   bytes(row["message"]), started)
                 except _Rejected as exc:
-                    self._fail(row, str(exc), claimed=True)
+                    self.fail(row, str(exc), claimed=True)
                     result.failed.append({**entry, "error": str(exc)})
                     continue
                 except _Uncertain as exc:
-                    with self.store.transaction() as db:
-                        db.execute("UPDATE notify_outbox SET last_error=? WHERE id=?", (str(exc), row["id"]))
-                        self._log(db, row["id"], row["message_id"], "uncertain", detail=str(exc))
+                    self.mark_uncertain(row, str(exc))
                     result.uncertain.append({**entry, "error": str(exc)})
                     result.errors.append(f"{row['unit']}: {exc}")
                     break
                 except (OSError, smtplib.SMTPException) as exc:
                     # Before the content: the server went away; the rest waits for the next run.
                     error = _describe(exc)
-                    self._fail(row, error, claimed=True)
+                    self.fail(row, error, claimed=True)
                     result.failed.append({**entry, "error": error})
                     result.errors.append(f"{row['unit']}: {error}")
                     for rest in rows[i + 1:]:
-                        self._fail(rest, f"not tried: {error}", claimed=False)
+                        self.fail(rest, f"not tried: {error}", claimed=False)
                         result.failed.append({"unit": rest["unit"], "message_id": rest["message_id"],
                                               "error": f"not tried: {error}"})
                     break
                 detail = ("refused: " + "; ".join(f"{a} {c}" for a, c in refused.items())) if refused else None
-                with self.store.transaction() as db:
-                    db.execute("UPDATE notify_outbox SET status='sent', sent_at=?, last_error=? WHERE id=?",
-                               (_now_iso(), detail, row["id"]))
-                    self._log(db, row["id"], row["message_id"], "sent", accepted, detail)
+                self.mark_sent(row, accepted, detail)
                 result.sent.append({**entry, "to": accepted})
         finally:
             try:
