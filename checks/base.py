@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
                           Unit)
+from zwgk.records.content import AttachmentScan, HiddenLinkObs, PersonalDataObs, PhraseObs
 from zwgk.workdays import WorkdayCalendar
 
 
@@ -32,6 +33,11 @@ class Observations:
     dns: tuple[Any, ...] = ()          # crawler.probes: A / AAAA / NS lookups of the sites' hosts
     ipv6_links: tuple[Any, ...] = ()   # crawler.probes: in-site links fetched over IPv6
     media: tuple[Any, ...] = ()        # crawler.media: 政务新媒体 account observations
+    # What the crawler saw in pages' and attachments' text (zwgk.records.content, zwgk.store.content):
+    personal_data: tuple[PersonalDataObs, ...] = ()   # masked personal numbers (PRV001)
+    hidden_links: tuple[HiddenLinkObs, ...] = ()      # anchors hidden by style, pointing outside (LNK005)
+    phrases: tuple[PhraseObs, ...] = ()               # watched phrases found (CNT001)
+    attachment_scans: tuple[AttachmentScan, ...] = () # attachments read for their text, or why not
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
 
     def site(self, site_id: str) -> Site | None:

@@ -18,7 +18,9 @@ from typing import Any
 
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from zwgk.records import LinkOutcome
+from zwgk.records.content import CONTENT_TYPES
 from zwgk.store import Store
+from zwgk.store import content as content_store
 
 BATCH = 200
 
@@ -56,6 +58,12 @@ class CrawlMemory:
     resumed: bool = False
     done_pages: dict[str, PageObs] = field(default_factory=dict)
     checked_here: set[str] = field(default_factory=set)
+    # Content observations (zwgk.store.content) per page or attachment URL, carried forward with
+    # the pages and attachments not fetched again; attachments this run already read (resuming);
+    # content hash -> personal-data observations of an earlier complete read of those bytes.
+    content: dict[str, list[Any]] = field(default_factory=dict)
+    scanned_here: set[str] = field(default_factory=set)
+    read_hashes: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: float,
@@ -83,6 +91,15 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
             for link in store.links(source):
                 by_source[link.source_url].append(link)
             memory.links.update(by_source)
+            memory.content.update(content_store.by_url(store, source))
+        memory.scanned_here = {s.url for s in content_store.attachment_scans(store, run_id)}
+        per_run: dict[int, dict[str, list[Any]]] = {}
+        for digest, (run, url) in content_store.read_hashes(store).items():
+            if run not in per_run:
+                per_run[run] = {}
+                for o in content_store.personal_data(store, run):
+                    per_run[run].setdefault(o.url, []).append(o)
+            memory.read_hashes[digest] = per_run[run].get(url, [])
         if incremental or memory.resumed:
             for r in db.execute("SELECT * FROM crawl_page_cache"):
                 memory.page_cache[r["url"]] = CachedPage(
@@ -137,6 +154,7 @@ class StorePipeline:
             (ListItemObs, self.store.add_list_items),
             (LinkObs, self.store.add_links),
             (LinkCheck, self.store.add_link_checks),
+            *((kind, self.write_content) for kind in CONTENT_TYPES),
             (PageObs, self.store.add_pages),
         ]
         for kind, writer in writers:
@@ -145,6 +163,10 @@ class StorePipeline:
                 writer(items)
         self.pending.clear()
         self.count = 0
+
+    def write_content(self, items: list[Any]) -> None:
+        assert self.store is not None
+        content_store.add(self.store, items)
 
     def write_cache(self, entries: list[CachedPage]) -> None:
         assert self.store is not None

@@ -89,9 +89,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
 # validate(config, rule_ids) for their cross-checks.  They reach the code as
 # Config.section(name) or Config.array(name).
 def component_modules() -> list[Any]:
-    from zwgk.config import media, notify, probes, schedule, tasks
+    from zwgk.config import content, media, notify, probes, schedule, tasks
 
-    return [probes, media, schedule, notify, tasks]
+    return [probes, media, schedule, notify, tasks, content]
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:

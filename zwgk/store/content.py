@@ -1,0 +1,154 @@
+"""The content observations of a crawl: personal numbers (masked), hidden links, watched
+phrases, and the attachments read for their text (once per content hash).
+
+No column here holds a full personal number: PersonalDataObs carries only the masked form
+(see zwgk.records.content).  ``attachment_scans.content_hash`` lets a later crawl reuse the
+observations of an attachment whose bytes it has read before instead of reading it again.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from zwgk.records.content import (AttachmentOutcome, AttachmentScan, HiddenLinkObs, PersonalDataObs,
+                                  PersonalKind, PhraseObs)
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE personal_data (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,               -- the page or the attachment
+        kind TEXT NOT NULL,              -- id_card | mobile | bank_card
+        masked TEXT NOT NULL,            -- never the full number
+        position TEXT NOT NULL,
+        in_attachment INTEGER NOT NULL,
+        source_url TEXT,
+        context TEXT NOT NULL,
+        site_contact INTEGER NOT NULL,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX personal_data_run ON personal_data(run_id, url);
+    CREATE TABLE hidden_links (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        target_url TEXT NOT NULL,
+        text TEXT, how TEXT NOT NULL,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX hidden_links_run ON hidden_links(run_id, url);
+    CREATE TABLE phrases (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        list_name TEXT NOT NULL, phrase TEXT NOT NULL, position TEXT NOT NULL, excerpt TEXT NOT NULL,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX phrases_run ON phrases(run_id, url);
+    CREATE TABLE attachment_scans (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        source_url TEXT,
+        content_hash TEXT,               -- sha256 of the bytes: each attachment is read once
+        file_type TEXT NOT NULL, size INTEGER,
+        outcome TEXT NOT NULL, detail TEXT, seconds REAL NOT NULL,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX attachment_scans_run ON attachment_scans(run_id, url);
+    CREATE INDEX attachment_scans_hash ON attachment_scans(content_hash);
+    """,
+]
+
+
+def add(store: Any, items: Iterable[Any]) -> None:
+    """Store content observations of any of the four kinds."""
+    rows: dict[type, list[tuple[Any, ...]]] = {}
+    for o in items:
+        if isinstance(o, PersonalDataObs):
+            row = (o.run_id, o.site_id, o.url, o.kind.value, o.masked, o.position, int(o.in_attachment),
+                   o.source_url, o.context, int(o.site_contact), o.observed_at.isoformat())
+        elif isinstance(o, HiddenLinkObs):
+            row = (o.run_id, o.site_id, o.url, o.target_url, o.text, o.how, o.observed_at.isoformat())
+        elif isinstance(o, PhraseObs):
+            row = (o.run_id, o.site_id, o.url, o.list_name, o.phrase, o.position, o.excerpt,
+                   o.observed_at.isoformat())
+        elif isinstance(o, AttachmentScan):
+            row = (o.run_id, o.site_id, o.url, o.source_url, o.content_hash, o.file_type, o.size,
+                   o.outcome.value, o.detail, o.seconds, o.observed_at.isoformat())
+        else:
+            raise TypeError(f"not a content observation: {type(o).__name__}")
+        rows.setdefault(type(o), []).append(row)
+    sql = {PersonalDataObs: "INSERT INTO personal_data VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+           HiddenLinkObs: "INSERT INTO hidden_links VALUES (?,?,?,?,?,?,?)",
+           PhraseObs: "INSERT INTO phrases VALUES (?,?,?,?,?,?,?,?)",
+           AttachmentScan: "INSERT INTO attachment_scans VALUES (?,?,?,?,?,?,?,?,?,?,?)"}
+    with store.transaction() as db:
+        for kind, batch in rows.items():
+            db.executemany(sql[kind], batch)
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def personal_data(store: Any, run_id: int) -> list[PersonalDataObs]:
+    return [PersonalDataObs(r["run_id"], r["site_id"], r["url"], PersonalKind(r["kind"]), r["masked"],
+                            r["position"], bool(r["in_attachment"]), r["source_url"], r["context"],
+                            bool(r["site_contact"]), _at(r["observed_at"]))
+            for r in store.db.execute("SELECT * FROM personal_data WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+def hidden_links(store: Any, run_id: int) -> list[HiddenLinkObs]:
+    return [HiddenLinkObs(r["run_id"], r["site_id"], r["url"], r["target_url"], r["text"], r["how"],
+                          _at(r["observed_at"]))
+            for r in store.db.execute("SELECT * FROM hidden_links WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+def phrases(store: Any, run_id: int) -> list[PhraseObs]:
+    return [PhraseObs(r["run_id"], r["site_id"], r["url"], r["list_name"], r["phrase"], r["position"],
+                      r["excerpt"], _at(r["observed_at"]))
+            for r in store.db.execute("SELECT * FROM phrases WHERE run_id=? ORDER BY rowid", (run_id,))]
+
+
+def attachment_scans(store: Any, run_id: int) -> list[AttachmentScan]:
+    return [_scan(r) for r in store.db.execute("SELECT * FROM attachment_scans WHERE run_id=? ORDER BY rowid",
+                                               (run_id,))]
+
+
+def _scan(r: Any) -> AttachmentScan:
+    return AttachmentScan(r["run_id"], r["site_id"], r["url"], r["source_url"], r["content_hash"],
+                          r["file_type"], r["size"], AttachmentOutcome(r["outcome"]), r["detail"],
+                          r["seconds"], _at(r["observed_at"]))
+
+
+def by_url(store: Any, run_id: int) -> dict[str, list[Any]]:
+    """Every content observation of a run, per page or attachment URL (a crawl carries them
+    forward with the pages it does not fetch again)."""
+    out: dict[str, list[Any]] = {}
+    for o in [*personal_data(store, run_id), *hidden_links(store, run_id), *phrases(store, run_id),
+              *attachment_scans(store, run_id)]:
+        out.setdefault(o.url, []).append(o)
+    return out
+
+
+def read_hashes(store: Any) -> dict[str, tuple[int, str]]:
+    """content hash -> (run, URL) of the latest complete read of those bytes, in a complete run."""
+    rows = store.db.execute(
+        "SELECT s.content_hash, s.run_id, s.url FROM attachment_scans s JOIN runs r ON r.id=s.run_id "
+        "WHERE r.status='complete' AND s.outcome='READ' AND s.content_hash IS NOT NULL ORDER BY s.rowid")
+    return {r["content_hash"]: (r["run_id"], r["url"]) for r in rows}
+
+
+def observations_of(store: Any, run_id: int, url: str) -> list[Any]:
+    """The personal-data observations stored for one attachment URL in one run (hash reuse)."""
+    return [o for o in personal_data(store, run_id) if o.url == url]
+
+
+def load(store: Any, run_id: int) -> dict[str, tuple[Any, ...]]:
+    """The checks' view of one crawl's content observations (Observations fields)."""
+    return {"personal_data": tuple(personal_data(store, run_id)),
+            "hidden_links": tuple(hidden_links(store, run_id)),
+            "phrases": tuple(phrases(store, run_id)),
+            "attachment_scans": tuple(attachment_scans(store, run_id))}
