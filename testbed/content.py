@@ -47,6 +47,8 @@ OWN_DUTY_MOBILE = "13993012345"   # in the footer: the office's own
 OWN_CONTACT_MOBILE = "13993088888"   # configured [rules.PRV001] own_numbers
 STAFF_MOBILE = "13993099999"      # in a staff table (职务 column)
 WRONG_CHECK = IDS[0][:-1] + ("1" if IDS[0][-1] != "1" else "2")
+# A 索引号 that is also a valid ID by form: an organisation's digit run, not a person's number.
+INDEX_RUN = _id("62292720200101012")
 SEEDED_NUMBERS = tuple(IDS + MOBILES + [CARD])
 
 CONAC = ('<a href="http://bszs.conac.cn/sitename?method=show&amp;id=0005">'
@@ -177,7 +179,7 @@ class ContentSite:
         if path == "/gsgg/xmgs.html":
             return self.page("关于公共卫生项目的公示", (
                 "<h1>关于公共卫生项目的公示</h1>"
-                f"<p>索引号：{IDS[0]}/2026-00123 文号：积卫发〔2026〕12号 统一社会信用代码：116229270139080001</p>"
+                f"<p>索引号：{INDEX_RUN}/2026-00123 文号：积卫发〔2026〕12号 统一社会信用代码：116229270139080001</p>"
                 "<table><tr><th>姓名</th><th>身份证号</th></tr>"
                 f"<tr><td>马某某</td><td>{WRONG_CHECK}</td></tr></table>"
                 "<p>项目编号：202611260001234567，合同金额 1234567890123456 元。</p>"))

@@ -10,14 +10,14 @@ from crawler import attachments
 from crawler.content import ContentObserver
 from crawler.page_content import blocks, hidden_links
 from crawler.personal_data import luhn, mask_text, scan, valid_id
-from testbed.content import CARD, IDS, MOBILES, WRONG_CHECK, docx, pdf, xlsx
+from testbed.content import CARD, IDS, INDEX_RUN, MOBILES, WRONG_CHECK, docx, pdf, xlsx
 from zwgk.records.content import AttachmentOutcome, AttachmentScan, PersonalDataObs, PersonalKind
 
 TODAY = date(2026, 11, 26)
 
 
 def test_gb11643_check_digit_birth_date_and_province():
-    assert all(valid_id(n, TODAY) for n in IDS)
+    assert all(valid_id(n, TODAY) for n in IDS + [INDEX_RUN])
     assert not valid_id(WRONG_CHECK, TODAY)
     assert not valid_id("622927202702300011", TODAY)          # 2027-02-30
     assert not valid_id("992927198503120411", TODAY)          # no province 99
@@ -46,7 +46,7 @@ def test_table_of_persons_yields_masked_ids_mobiles_and_cards():
 @pytest.mark.parametrize("body", [
     "<table><tr><th>姓名</th><th>身份证号</th><th>电话</th></tr><tr><td>马某</td><td>622927********0411</td>"
     "<td>139****6789</td></tr></table>",                                          # masked
-    f"<p>索引号：{IDS[0]}/2026-00123 文号：积卫发〔2026〕12号</p>",                  # 索引号 digit run
+    f"<p>索引号：{INDEX_RUN}/2026-00123 文号：积卫发〔2026〕12号</p>",                  # 索引号 digit run
     f"<p>统一社会信用代码：{IDS[1]}</p>",                                          # labelled as a code
     f"<table><tr><th>姓名</th><th>身份证号</th></tr><tr><td>马某</td><td>{WRONG_CHECK}</td></tr></table>",
     f"<p>联系人：马某，联系电话：{MOBILES[0]}。</p>",                                # an office contact in text
