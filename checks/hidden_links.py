@@ -6,7 +6,9 @@ zero size, ``font-size:0``, text in the background colour, or the ``hidden`` att
 on the anchor or an ancestor, inline or by a ``<style>`` rule on a class or id — when the
 target is none of the crawled sites.  This check drops targets under ``gov_suffixes`` and
 ``allowed_hosts`` (a hidden drop-down menu of 友情链接 to other government sites or central
-media is a menu, not a 暗链) and reports one finding per page.  A hidden link whose text or
+media is a menu, not a 暗链; CMS vendors' credits, share buttons and 纠错 services are
+template parts), and targets whose query carries a government page's address (share and
+纠错 links pass the page they sit on), and reports one finding per page.  A hidden link whose text or
 address carries gambling or pornography words (zwgk/data/keyword_classes.toml) is a veto;
 any other is a deduction (a person must look).  Hiding by script (document.write) is not seen.
 
@@ -21,7 +23,7 @@ Failing: ``<div style="position:absolute;left:-9999px"><a href="http://bet.examp
 from __future__ import annotations
 
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from checks.base import CheckContext, Observations
 from zwgk.records import Finding, Severity
@@ -38,7 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "gov_suffixes": [".gov.cn"],
     "allowed_hosts": ["xinhuanet.com", "news.cn", "people.com.cn", "cctv.com", "cctv.cn", "gmw.cn",
                       "qstheory.cn", "12371.cn", "chinadaily.com.cn", "cnr.cn", "china.com.cn", "ce.cn",
-                      "youth.cn", "chinanews.com.cn", "gov.cn"],
+                      "youth.cn", "chinanews.com.cn", "gov.cn",
+                      # CMS vendors' credits, share buttons, 纠错 and 备案 services that templates hide
+                      "hanweb.com", "trs.com.cn", "bshare.cn", "qzone.qq.com", "connect.qq.com",
+                      "service.weibo.com", "kaipuyun.cn", "conac.cn", "beian.gov.cn", "12377.cn"],
 }
 VETO_CLASSES = ("gambling", "pornography")
 
@@ -51,12 +56,20 @@ def _allowed(host: str, conf: dict[str, Any], site_hosts: set[str]) -> bool:
     return any(host == h or host.endswith("." + h) for h in conf["allowed_hosts"])
 
 
+def _passes_page_address(target: str, conf: dict[str, Any], site_hosts: set[str]) -> bool:
+    """A share button or a 纠错 form: the target's query carries a government page's address."""
+    query = unquote(unquote(urlsplit(target).query)).lower()
+    return bool(query) and (any(h and h in query for h in site_hosts)
+                            or any(s in query for s in conf["gov_suffixes"]))
+
+
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
     site_hosts = {(urlsplit(u).hostname or "").lower() for s in obs.sites for u in (s.url, *s.start_urls)}
     site_hosts |= {h.lower() for s in obs.sites for h in s.hosts}
     by_page: dict[str, list[HiddenLinkObs]] = {}
     for o in obs.hidden_links:
-        if not _allowed((urlsplit(o.target_url).hostname or "").lower(), conf, site_hosts):
+        if not _allowed((urlsplit(o.target_url).hostname or "").lower(), conf, site_hosts) \
+                and not _passes_page_address(o.target_url, conf, site_hosts):
             by_page.setdefault(o.url, []).append(o)
     for url, links in sorted(by_page.items()):
         classes = sorted({c for o in links for c in classes_of(f"{o.text or ''} {o.target_url}")})

@@ -9,7 +9,8 @@ false 个人信息泄露 notice is worse than a missed one:
 - 手机号 ``1[3-9]\\d{9}``: only in a person context — a table whose header names persons
   (姓名, 户主, 申请人 …) in a phone column (电话, 手机, 联系方式), a text whose header line names
   姓名 and a phone, or a sentence that also says 姓名 / 身份证; never under 监督/咨询/举报/办公/
-  值班 phone labels, and never in a staff table (a 职务 column);
+  值班 phone labels, never in a directory of officials (a 职务, 单位, 科室 or 联系人 column) and
+  never beside an office landline in the same cell;
 - 银行卡号: 16–19 digits valid by Luhn, in a card column (卡号, 银行卡, 账号, 一卡通 …) of a
   person table, or right after a card label in text, not after 户名/开户/单位 (accounts of
   organisations are published on purpose).
@@ -41,7 +42,9 @@ NON_ID_LABEL = re.compile(r"文号|索引号|信用代码|统一代码|编号|�
                           r"许可证|证书号|批准号|档案号|项目号|合同号|票号|发票|序列号|账号|账户|卡号")
 PERSON_HEADER = re.compile(r"姓名|户主|申请人|名字|受助|救助对象|补助对象|补贴对象|学生|患者|农户|家庭成员|"
                            r"被征收人|承包人|领取人|获奖人|参保人")
-STAFF_HEADER = re.compile(r"职务|职位|职称|分管|岗位职责")
+# A directory of officials and offices, published on purpose: its mobiles are contacts, not leaks.
+STAFF_HEADER = re.compile(r"职务|职位|职称|分管|岗位职责|^单位$|单位名称|处室|科室|部门|联系人")
+LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[-－—]\d{7,8}(?!\d)")
 PHONE_HEADER = re.compile(r"电话|手机|联系方式|联系号码|号码")
 OFFICE_PHONE = re.compile(r"监督|举报|咨询|投诉|办公|值班|服务|热线|单位|传真|受理")
 CARD_HEADER = re.compile(r"卡号|银行卡|账号|账户|存折|一卡通|社保卡")
@@ -166,7 +169,8 @@ def _scan_table(table: TableBlock, today: date) -> list[Candidate]:
             out += _ids(text, today, label, lambda _pos, w=where: w)
             if not person or label is None:
                 continue
-            if PHONE_HEADER.search(label) and not OFFICE_PHONE.search(label):
+            # A mobile beside an office landline in one cell is an office contact.
+            if PHONE_HEADER.search(label) and not OFFICE_PHONE.search(label) and not LANDLINE.search(text):
                 for m in MOBILE_RE.finditer(text):
                     masked = mask(PersonalKind.MOBILE, m.group(1))
                     out.append(Candidate(PersonalKind.MOBILE, masked, where, f"表头“{label}”（含姓名列的表格）",

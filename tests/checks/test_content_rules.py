@@ -75,6 +75,9 @@ def test_lnk005_other_hidden_external_link_is_a_deduction():
 
 def test_lnk005_hidden_menus_to_government_sites_and_central_media_pass():
     assert run_lnk(hl(target="http://www.gansu.gov.cn/", text="甘肃省人民政府"),
+                   hl(target="http://www.hanweb.com", text="Produced By 大汉网络"),                # CMS credit
+                   hl(target="http://121.43.68.40/exposure/jiucuo.html?url=http%3A%2F%2Fwww.x.gov.cn%2F"),  # 纠错
+                   hl(target=f"http://sns.share.example/?url={BASE}/a.html", text="分享"),     # share button
                    hl(target="http://www.news.cn/politics/", text="新华网"),
                    hl(target=BASE + "/gsgg/", text="公示公告")) == []
 

@@ -53,6 +53,9 @@ def test_table_of_persons_yields_masked_ids_mobiles_and_cards():
     f"<table><tr><th>科室</th><th>负责人</th><th>职务</th><th>电话</th></tr><tr><td>医政股</td><td>马某</td>"
     f"<td>股长</td><td>{MOBILES[0]}</td></tr></table>",                           # staff table
     f"<table><tr><th>姓名</th><th>监督电话</th></tr><tr><td>马某</td><td>{MOBILES[0]}</td></tr></table>",
+    f"<table><tr><th>单位</th><th>姓名</th><th>联系方式</th></tr><tr><td>省发展改革委财政金融处</td><td>高某</td>"
+    f"<td>0791-88915168、{MOBILES[0]}</td></tr></table>",                        # a directory of officials
+    f"<table><tr><th>姓名</th><th>联系方式</th></tr><tr><td>高某</td><td>0930-7721234、{MOBILES[0]}</td></tr></table>",
     f"<p>户名：积石山县财政局 开户行：农行 账号：{CARD}</p>",                        # an organisation's account
 ])
 def test_near_misses_yield_nothing(body):
