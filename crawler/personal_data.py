@@ -51,6 +51,7 @@ CARD_HEADER = re.compile(r"卡号|银行卡|账号|账户|存折|一卡通|社�
 CARD_LABEL = re.compile(r"(?:银行卡号?|卡号|一卡通|社保卡号?|存折号?|银行账号)[码]?\s*[:：]?\s*$")
 ORG_ACCOUNT = re.compile(r"户名|开户|单位|收款|账户名称|对公")
 PERSON_TEXT = re.compile(r"姓名|身份证|户主|申请人")
+LONG_DIGITS = re.compile(r"\d{11}")   # every number looked for has 11 digits or more: a cheap first test
 HEADER_LINE = re.compile(r"姓名.{0,30}(?:电话|手机|联系方式)|(?:电话|手机|联系方式).{0,30}姓名")
 
 
@@ -162,7 +163,7 @@ def _scan_table(table: TableBlock, today: date) -> list[Candidate]:
     out: list[Candidate] = []
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            if not text or r == header_at:
+            if r == header_at or not LONG_DIGITS.search(text):
                 continue
             label = labels[c] if header_at >= 0 and r > header_at and c < len(labels) else None
             where = table.cell(r + 1, c + 1)
