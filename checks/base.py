@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
                           Unit)
-from zwgk.records.content import AttachmentScan, HiddenLinkObs, PersonalDataObs, PhraseObs
+from zwgk.records.content import AttachmentScan, ExternalPageObs, HiddenLinkObs, PersonalDataObs, PhraseObs
 from zwgk.workdays import WorkdayCalendar
 
 
@@ -38,6 +38,7 @@ class Observations:
     hidden_links: tuple[HiddenLinkObs, ...] = ()      # anchors hidden by style, pointing outside (LNK005)
     phrases: tuple[PhraseObs, ...] = ()               # watched phrases found (CNT001)
     attachment_scans: tuple[AttachmentScan, ...] = () # attachments read for their text, or why not
+    external_pages: tuple[ExternalPageObs, ...] = ()  # external link targets' content classes (LNK006)
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
 
     def site(self, site_id: str) -> Site | None:

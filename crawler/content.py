@@ -19,8 +19,9 @@ from typing import Any, Callable, Iterable
 from crawler import attachments as readers
 from crawler.page_content import blocks, hidden_links, visible_text
 from crawler.personal_data import Candidate, mask_text, mobiles_in, scan
-from zwgk.records.content import AttachmentOutcome, AttachmentScan, HiddenLinkObs, PersonalDataObs, PhraseObs
-from zwgk.watchlists import serious_errors
+from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
+                                  PersonalDataObs, PhraseObs)
+from zwgk.watchlists import serious_errors, words_of
 
 # [attachments] in config.toml (zwgk.config.content); the spider's defaults when it runs alone.
 DEFAULT_SETTINGS = {"read": True, "max_bytes": 10_000_000, "time_limit_s": 20.0}
@@ -110,3 +111,11 @@ class ContentObserver:
                           detail: str) -> AttachmentScan:
         return AttachmentScan(self.run_id, site_id, url, source_url, None, readers.file_type(url) or "?", None,
                               outcome, detail[:300], 0.0, _now())
+
+    # -- external link targets (LNK006) -------------------------------------------------------
+    def external_page(self, site_id: str, url: str, status: int | None, title: str | None,
+                      text: str) -> ExternalPageObs:
+        found = words_of(text)
+        words = tuple(w for ws in found.values() for w in ws)[:8]
+        return ExternalPageObs(self.run_id, site_id, url, status, tuple(sorted(found)), words,
+                               mask_text(title, self.today) if title else None, _now())

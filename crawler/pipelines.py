@@ -23,6 +23,8 @@ from zwgk.store import Store
 from zwgk.store import content as content_store
 
 BATCH = 200
+# External link targets are fetched for their content (LNK006) at most this often.
+EXTERNAL_RECHECK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class CrawlMemory:
     content: dict[str, list[Any]] = field(default_factory=dict)
     scanned_here: set[str] = field(default_factory=set)
     read_hashes: dict[str, list[Any]] = field(default_factory=dict)
+    # External link targets observed within EXTERNAL_RECHECK (LNK006): not fetched again.
+    external_pages: dict[str, Any] = field(default_factory=dict)
 
 
 def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: float,
@@ -93,6 +97,7 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
             memory.links.update(by_source)
             memory.content.update(content_store.by_url(store, source))
         memory.scanned_here = {s.url for s in content_store.attachment_scans(store, run_id)}
+        memory.external_pages = content_store.recent_external_pages(store, now - EXTERNAL_RECHECK, run_id)
         per_run: dict[int, dict[str, list[Any]]] = {}
         for digest, (run, url) in content_store.read_hashes(store).items():
             if run not in per_run:

@@ -11,6 +11,8 @@ Seeded defects and their near-misses:
   menu inside the site and a hidden 友情链接 menu to another .gov.cn site.
 - CNT001: 社会主意核心价值观 and 中华人名共和国 on a news page.  Near-miss: the correct
   formulations on another.
+- LNK006: the link to the gambling host (its page shows 真人娱乐 百家乐).  Near-miss: a visible
+  link to a clean news site.
 
 ``SEEDED_NUMBERS`` are the full numbers seeded: no output of an inspection may contain one.
 """
@@ -31,6 +33,7 @@ UNIT = "县卫健局"
 NAME = "积石山县卫生健康局"
 GAMBLING_HOST = "www.amjc888.test"
 OTHER_GOV_HOST = "www.lxz.gov.cn.test"
+NEWS_HOST = "www.lxnews.test"          # a clean external site (LNK006 near-miss)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -150,7 +153,8 @@ class ContentSite:
                     '<li><a href="/gsgg/tmgs.html">公示（脱敏）</a></li><li><a href="/gsgg/xmgs.html">项目公示</a></li>'
                     '<li><a href="/about.html">机构概况</a></li></ul>')
             friends = (f'<div class="yqlj"><span>友情链接</span><ul class="yqlj-list">'
-                       f'<li><a href="http://{OTHER_GOV_HOST}:{port}/">临夏州人民政府</a></li></ul></div>')
+                       f'<li><a href="http://{OTHER_GOV_HOST}:{port}/">临夏州人民政府</a></li></ul></div>'
+                       f'<p>媒体链接：<a href="http://{NEWS_HOST}:{port}/">临夏新闻网</a></p>')
             return self.page("首页", f'<div class="news"><h2>工作动态</h2><ul>{items}</ul></div>{menu}{friends}',
                              style="<style>.yqlj-list{display:none}</style>")
         for i, (d, title) in enumerate(self.news):
@@ -234,6 +238,8 @@ class Component:
         self.testbed.add_host(HOST, self.site, aaaa=aaaa)
         self.testbed.add_host(GAMBLING_HOST, External("<html><head><title>澳门葡京</title></head><body>真人娱乐 百家乐</body></html>"),
                               aaaa=aaaa)
+        self.testbed.add_host(NEWS_HOST, External("<html><head><title>临夏新闻网</title></head><body>临夏州新闻</body></html>"),
+                              aaaa=aaaa)
         self.testbed.add_host(OTHER_GOV_HOST, External("<html><head><title>临夏州人民政府</title></head><body>临夏州</body></html>"),
                               aaaa=aaaa)
 
@@ -252,7 +258,8 @@ class Component:
     def ground_truth(self) -> dict[str, Any]:
         e = self._entry
         findings = [e("PRV001", "/gsgg/dbgs.html"), e("PRV001", XLSX), e("PRV001", DOCX), e("PRV001", PDF),
-                    e("LNK005", "/about.html"), e("CNT001", "/xwdt/n2.html")]
+                    e("LNK005", "/about.html"), e("CNT001", "/xwdt/n2.html"),
+                    {**e("LNK006", "/about.html"), "url": self.testbed.url(GAMBLING_HOST, "/")}]
         near = [e("PRV001", "/gsgg/tmgs.html", "masked ID and mobile numbers"),
                 e("PRV001", XLSX_MASKED, "a masked .xlsx"),
                 e("PRV001", "/gsgg/xmgs.html", "wrong check digit; 索引号, 文号, 信用代码, 项目编号 digit runs"),
@@ -260,7 +267,8 @@ class Component:
                 e("PRV001", "/", "the office's own duty mobile in the footer"),
                 e("PRV001", "/gsgg/zzmd.html", "a page linking attachments, no numbers itself"),
                 e("LNK005", "/", "a hidden menu inside the site and a hidden menu to another .gov.cn site"),
-                e("CNT001", "/xwdt/n1.html", "the correct formulations")]
+                e("CNT001", "/xwdt/n1.html", "the correct formulations"),
+                {**e("LNK006", "/", "a clean news site"), "url": self.testbed.url(NEWS_HOST, "/")}]
         return {"findings": findings, "near_misses": near}
 
     def config_toml(self) -> str:

@@ -38,3 +38,10 @@ def classes_of(text: str) -> list[str]:
     """The keyword classes whose words occur in ``text`` (case-insensitive for Latin)."""
     low = text.lower()
     return [name for name, words in keyword_classes().items() if any(w.lower() in low for w in words)]
+
+
+def words_of(text: str) -> dict[str, list[str]]:
+    """Per keyword class, the words of it that occur in ``text``."""
+    low = text.lower()
+    found = {name: [w for w in words if w.lower() in low] for name, words in keyword_classes().items()}
+    return {name: words for name, words in found.items() if words}

@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 from crawler.content import ContentObserver
 from crawler.extract import decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.page_content import visible_text
 from crawler.personal_data import mask_text
 from crawler.pipelines import CachedPage, CrawlMemory
 from zwgk.records import LinkOutcome, Site
@@ -112,6 +113,7 @@ class DisclosureSpider(scrapy.Spider):
         self.content = content or ContentObserver(run_id)
         self.content.known_hashes = {**self.memory.read_hashes, **self.content.known_hashes}
         self.attachments_seen: set[str] = set()
+        self.externals_seen: set[str] = set()
         self.traps = traps or TrapLimits()
         self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}))
                       for s in sites]
@@ -379,6 +381,40 @@ class DisclosureSpider(scrapy.Spider):
             AttachmentOutcome.TOO_LARGE if too_large else AttachmentOutcome.UNREADABLE,
             detail if too_large else f"{outcome.value}: {detail}")
 
+    # -- external link targets (LNK006) ------------------------------------------------------
+    def read_external(self, state: SiteState, url: str) -> Iterator[Any]:
+        """What an external link's target shows, fetched at most once a week (its link check is
+        separate): carried from an observation of the last 7 days, else one GET."""
+        if url in self.externals_seen:
+            return
+        self.externals_seen.add(url)
+        earlier = self.memory.external_pages.get(url)
+        if earlier is not None:
+            if earlier.run_id != self.run_id:
+                yield replace(earlier, run_id=self.run_id, site_id=state.site.id)
+            return
+        meta = {"site_id": state.site.id, "check_url": url, "download_maxsize": 2_000_000,
+                "download_warnsize": 0, "handle_httpstatus_list": HANDLED_STATUSES}
+        if not self.obeys_robots(None):
+            meta["dont_obey_robotstxt"] = True
+        self.count("external_reads")
+        yield scrapy.Request(url, callback=self.on_external, errback=self.on_external_error, priority=-12,
+                             dont_filter=True, meta=meta)
+
+    def on_external(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        title, text = None, ""
+        if response.status == 200 and _is_html(response):
+            html, _, _ = decode_html(response.body, _header_charset(response))
+            page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
+            title = " ".join((page.xpath("string(//title)").get() or "").split())[:200] or None
+            text = (title or "") + visible_text(page.selector.root)
+        yield self.content.external_page(meta["site_id"], meta["check_url"], response.status, title, text)
+
+    def on_external_error(self, failure: Failure) -> Iterator[Any]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        yield self.content.external_page(meta["site_id"], meta["check_url"], None, None, "")
+
     def on_link_checked(self, response: Response) -> Iterator[Any]:
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
         if response.request.method == "HEAD" and response.status in (400, 403, 404, 405, 406, 500, 501):
@@ -549,6 +585,9 @@ class DisclosureSpider(scrapy.Spider):
             target, element, internal = link.target_url, link.element, link.internal
             if internal and element in ("a", "area", "iframe", "embed") and self.content.wants(target):
                 yield from self.read_attachment(state, source, target, encoding)
+            elif (element in ("a", "area") and self.check_external and self.content.settings["read"]
+                  and self.site_of(target) is None):
+                yield from self.read_external(state, target)
             if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
                 if depth + 1 <= self.max_depth:
                     taken, out = self.visit(state, target, kind="page", depth=depth + 1, referrer=source,

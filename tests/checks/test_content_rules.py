@@ -100,3 +100,26 @@ def test_cnt001_county_extra_entry_and_ignore():
     assert len(run_cnt(ph("积石山县人民政俯"), extra=["积石山县人民政俯"])) == 1
     assert run_cnt(ph("积石山县人民政俯")) == []            # not on any list
     assert run_cnt(ph(), ignore=["社会主意核心价值观"]) == []
+
+
+def ext(url="http://bet.example.com/", classes=("gambling",), status=200):
+    from zwgk.records.content import ExternalPageObs
+    return ExternalPageObs(1, "portal", url, status, classes, ("百家乐",) if classes else (), "娱乐", T0)
+
+
+def run_ext(*pages, links=(), **conf):
+    from checks import external_content
+    return list(external_content.check(obs(external_pages=pages, links=links),
+                                       {**external_content.DEFAULTS, **conf}, ctx()))
+
+
+def test_lnk006_external_target_with_gambling_is_a_finding_naming_the_linking_page():
+    from zwgk.records import LinkObs
+    link = LinkObs(1, "portal", BASE + "/yqlj.html", "http://bet.example.com/", "a", "旅游网", False)
+    [f] = run_ext(ext(), links=(link,))
+    assert f.url == "http://bet.example.com/" and f.evidence["linked_from"] == [BASE + "/yqlj.html"]
+
+
+def test_lnk006_clean_unreachable_or_government_targets_pass():
+    assert run_ext(ext(classes=()), ext("http://x.example/", status=None),
+                   ext("http://www.gansu.gov.cn/")) == []

@@ -95,4 +95,18 @@ class AttachmentScan:
     observed_at: datetime
 
 
-CONTENT_TYPES = (PersonalDataObs, HiddenLinkObs, PhraseObs, AttachmentScan)
+@dataclass(frozen=True)
+class ExternalPageObs:
+    """What an external link's target page showed (LNK006), fetched at most once a week."""
+
+    run_id: int
+    site_id: str
+    url: str                      # the external target
+    status: int | None            # None: no answer (network error), not judged
+    classes: tuple[str, ...]      # keyword classes found: gambling, pornography, advertising
+    words: tuple[str, ...]        # the words found (at most a few)
+    title: str | None
+    observed_at: datetime
+
+
+CONTENT_TYPES = (PersonalDataObs, HiddenLinkObs, PhraseObs, AttachmentScan, ExternalPageObs)

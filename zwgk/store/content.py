@@ -1,5 +1,6 @@
 """The content observations of a crawl: personal numbers (masked), hidden links, watched
-phrases, and the attachments read for their text (once per content hash).
+phrases, the attachments read for their text (once per content hash), and what external
+links' targets showed (LNK006, fetched at most weekly).
 
 No column here holds a full personal number: PersonalDataObs carries only the masked form
 (see zwgk.records.content).  ``attachment_scans.content_hash`` lets a later crawl reuse the
@@ -7,11 +8,12 @@ observations of an attachment whose bytes it has read before instead of reading 
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from zwgk.records.content import (AttachmentOutcome, AttachmentScan, HiddenLinkObs, PersonalDataObs,
-                                  PersonalKind, PhraseObs)
+from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
+                                  PersonalDataObs, PersonalKind, PhraseObs)
 
 MIGRATIONS: list[str] = [
     """
@@ -59,6 +61,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX attachment_scans_run ON attachment_scans(run_id, url);
     CREATE INDEX attachment_scans_hash ON attachment_scans(content_hash);
     """,
+    """
+    CREATE TABLE external_pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,               -- an external link's target
+        status INTEGER,
+        classes TEXT NOT NULL,           -- JSON list: gambling, pornography, advertising
+        words TEXT NOT NULL,             -- JSON list
+        title TEXT,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX external_pages_run ON external_pages(run_id, url);
+    CREATE INDEX external_pages_url ON external_pages(url, observed_at);
+    """,
 ]
 
 
@@ -77,13 +93,17 @@ def add(store: Any, items: Iterable[Any]) -> None:
         elif isinstance(o, AttachmentScan):
             row = (o.run_id, o.site_id, o.url, o.source_url, o.content_hash, o.file_type, o.size,
                    o.outcome.value, o.detail, o.seconds, o.observed_at.isoformat())
+        elif isinstance(o, ExternalPageObs):
+            row = (o.run_id, o.site_id, o.url, o.status, json.dumps(list(o.classes)),
+                   json.dumps(list(o.words), ensure_ascii=False), o.title, o.observed_at.isoformat())
         else:
             raise TypeError(f"not a content observation: {type(o).__name__}")
         rows.setdefault(type(o), []).append(row)
     sql = {PersonalDataObs: "INSERT INTO personal_data VALUES (?,?,?,?,?,?,?,?,?,?,?)",
            HiddenLinkObs: "INSERT INTO hidden_links VALUES (?,?,?,?,?,?,?)",
            PhraseObs: "INSERT INTO phrases VALUES (?,?,?,?,?,?,?,?)",
-           AttachmentScan: "INSERT INTO attachment_scans VALUES (?,?,?,?,?,?,?,?,?,?,?)"}
+           AttachmentScan: "INSERT INTO attachment_scans VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+           ExternalPageObs: "INSERT INTO external_pages VALUES (?,?,?,?,?,?,?,?)"}
     with store.transaction() as db:
         for kind, batch in rows.items():
             db.executemany(sql[kind], batch)
@@ -123,6 +143,26 @@ def _scan(r: Any) -> AttachmentScan:
                           r["seconds"], _at(r["observed_at"]))
 
 
+def _external(r: Any) -> ExternalPageObs:
+    return ExternalPageObs(r["run_id"], r["site_id"], r["url"], r["status"], tuple(json.loads(r["classes"])),
+                           tuple(json.loads(r["words"])), r["title"], _at(r["observed_at"]))
+
+
+def external_pages(store: Any, run_id: int) -> list[ExternalPageObs]:
+    return [_external(r) for r in store.db.execute("SELECT * FROM external_pages WHERE run_id=? ORDER BY rowid",
+                                                   (run_id,))]
+
+
+def recent_external_pages(store: Any, since: datetime, run_id: int) -> dict[str, ExternalPageObs]:
+    """URL -> the latest observation since ``since`` of each external target, in complete runs (or
+    this one, resuming): a target is fetched again only when its observation is older (weekly)."""
+    rows = store.db.execute(
+        "SELECT e.* FROM external_pages e JOIN runs r ON r.id=e.run_id "
+        "WHERE (r.status='complete' OR r.id=?) AND e.observed_at>=? AND e.status IS NOT NULL ORDER BY e.observed_at",
+        (run_id, since.isoformat()))
+    return {r["url"]: _external(r) for r in rows}
+
+
 def by_url(store: Any, run_id: int) -> dict[str, list[Any]]:
     """Every content observation of a run, per page or attachment URL (a crawl carries them
     forward with the pages it does not fetch again)."""
@@ -151,4 +191,5 @@ def load(store: Any, run_id: int) -> dict[str, tuple[Any, ...]]:
     return {"personal_data": tuple(personal_data(store, run_id)),
             "hidden_links": tuple(hidden_links(store, run_id)),
             "phrases": tuple(phrases(store, run_id)),
-            "attachment_scans": tuple(attachment_scans(store, run_id))}
+            "attachment_scans": tuple(attachment_scans(store, run_id)),
+            "external_pages": tuple(external_pages(store, run_id))}
