@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable
 
 from crawler import attachments as readers
-from crawler.page_content import blocks, hidden_links, visible_text
+from crawler.page_content import WS, blocks, hidden_links
 from crawler.personal_data import Candidate, mask_text, mobiles_in, scan
 from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
                                   PersonalDataObs, PhraseObs)
@@ -56,7 +56,9 @@ class ContentObserver:
         out: list[Any] = self._personal(site_id, url, scan(parts.tables, [parts.text], self.today), False, None, at)
         for target, text, how in hidden_links(root, url, outside):
             out.append(HiddenLinkObs(self.run_id, site_id, url, target, mask_text(text, self.today) or None, how, at))
-        text = visible_text(root)
+        # The text a visitor reads, from the blocks already walked: running text, tables, footer.
+        text = WS.sub("", "\n".join([parts.text.text, *("".join(r) for t in parts.tables for r in t.rows),
+                                     parts.footer_text]))
         for phrase in self.phrases:
             start = text.find(phrase)
             if start >= 0:

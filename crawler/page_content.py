@@ -96,8 +96,12 @@ def blocks(root: Any) -> PageBlocks:
     return PageBlocks(tuple(tables), TextBlock(running, "正文"), " ".join("".join(footer).split()))
 
 
+VISIBLE_TEXT = "//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::head " \
+               "or ancestor::template or ancestor::textarea)]"
+
+
 def visible_text(root: Any) -> str:
-    return WS.sub("", "".join(_texts(root)))
+    return WS.sub("", "".join(root.xpath(VISIBLE_TEXT)))
 
 
 # -- hidden links ------------------------------------------------------------------------------
@@ -184,11 +188,45 @@ def _element_decls(el: Any, sheet: dict[tuple[str, str], dict[str, str]]) -> dic
     return decls
 
 
+RELEVANT = ("display", "visibility", "font-size", "left", "top", "right", "margin-left", "margin-top",
+            "text-indent", "width", "height", "color", "background", "background-color")
+
+
 def hidden_links(root: Any, base_url: str, outside: Callable[[str], bool]) -> list[tuple[str, str, str]]:
-    """(target URL, anchor text, how it is hidden) of hidden anchors pointing ``outside``."""
-    sheet = _stylesheet(root)
+    """(target URL, anchor text, how it is hidden) of hidden anchors pointing ``outside``.
+
+    Top-down: the elements that hide their subtree are found first (inline style, the hidden
+    attribute, a <style> rule on a class or id), then only the anchors inside them are resolved.
+    """
+    sheet = {k: v for k, v in _stylesheet(root).items() if any(key in v for key in RELEVANT)}
+    query = ["@style", "@hidden"]
+    query += [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for kind, name in sheet
+              if kind == "." and "'" not in name]
+    query += [f"@id='{name}'" for kind, name in sheet if kind == "#" and "'" not in name]
+    decls_of: dict[Any, dict[str, str]] = {}
+    for el in root.xpath(f"//*[{' or '.join(query)}]"):
+        decls_of[el] = {"hidden": "hidden"} if el.get("hidden") is not None else _element_decls(el, sheet)
+    candidates: dict[Any, str] = {}
+    for el, decls in decls_of.items():
+        how = "hidden attribute" if decls.get("hidden") == "hidden" and len(decls) == 1 else _hiding(decls)
+        if not how:
+            colour = _colour(decls.get("color"))
+            if colour is None:
+                continue
+            holder = el
+            while holder is not None:   # the nearest background, from the element itself up
+                background = decls_of.get(holder, {})
+                back = _colour(background.get("background-color") or background.get("background"))
+                if back is not None:
+                    how = "文字颜色与背景相同" if back == colour else None
+                    break
+                holder = holder.getparent()
+            if not how:
+                continue
+        for a in el.iter("a"):
+            candidates.setdefault(a, how)
     out = []
-    for a in root.iter("a"):
+    for a, how in candidates.items():
         raw = (a.get("href") or "").strip()
         if not raw or raw.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
@@ -196,23 +234,6 @@ def hidden_links(root: Any, base_url: str, outside: Callable[[str], bool]) -> li
             target = urldefrag(urljoin(base_url, raw))[0]
         except ValueError:
             continue
-        if urlsplit(target).scheme not in ("http", "https") or not outside(target):
-            continue
-        how, colour, background = None, None, None
-        el = a
-        while el is not None and _tag(el) not in ("body", "html"):
-            if el.get("hidden") is not None:
-                how = "hidden attribute"
-                break
-            decls = _element_decls(el, sheet)
-            how = _hiding(decls)
-            if how:
-                break
-            colour = colour or _colour(decls.get("color"))
-            background = background or _colour(decls.get("background-color") or decls.get("background"))
-            el = el.getparent()
-        if how is None and colour and colour == background:
-            how = "文字颜色与背景相同"
-        if how:
+        if urlsplit(target).scheme in ("http", "https") and outside(target):
             out.append((target, " ".join(_cell_text(a).split())[:100], how))
     return out
