@@ -393,8 +393,9 @@ class DisclosureSpider(scrapy.Spider):
             if earlier.run_id != self.run_id:
                 yield replace(earlier, run_id=self.run_id, site_id=state.site.id)
             return
+        # "external": PrivateHostMiddleware keeps it off private addresses, as for link checks.
         meta = {"site_id": state.site.id, "check_url": url, "download_maxsize": 2_000_000,
-                "download_warnsize": 0, "handle_httpstatus_list": HANDLED_STATUSES}
+                "download_warnsize": 0, "handle_httpstatus_list": HANDLED_STATUSES, "external": True}
         if not self.obeys_robots(None):
             meta["dont_obey_robotstxt"] = True
         self.count("external_reads")
