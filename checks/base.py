@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from zwgk.records import (ColumnObs, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs, Site,
                           Unit)
-from zwgk.records.content import AttachmentScan, ExternalPageObs, HiddenLinkObs, PersonalDataObs, PhraseObs
+from zwgk.records.content import (AttachmentScan, ExternalPageObs, HiddenLinkObs, HomepageTextObs, PersonalDataObs,
+                                  PhraseObs)
 from zwgk.workdays import WorkdayCalendar
 
 
@@ -39,6 +40,8 @@ class Observations:
     phrases: tuple[PhraseObs, ...] = ()               # watched phrases found (CNT001)
     attachment_scans: tuple[AttachmentScan, ...] = () # attachments read for their text, or why not
     external_pages: tuple[ExternalPageObs, ...] = ()  # external link targets' content classes (LNK006)
+    homepage_texts: tuple[HomepageTextObs, ...] = ()  # this crawl's homepages' text (SEC001)
+    homepage_baselines: tuple[HomepageTextObs, ...] = ()  # per site, the latest earlier clean homepage
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
 
     def site(self, site_id: str) -> Site | None:

@@ -20,7 +20,7 @@ from crawler import attachments as readers
 from crawler.page_content import WS, blocks, hidden_links
 from crawler.personal_data import Candidate, mask_text, mobiles_in, scan
 from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
-                                  PersonalDataObs, PhraseObs)
+                                  HomepageTextObs, PersonalDataObs, PhraseObs)
 from zwgk.watchlists import serious_errors, words_of
 
 # [attachments] in config.toml (zwgk.config.content); the spider's defaults when it runs alone.
@@ -48,7 +48,8 @@ class ContentObserver:
         return tuple(dict.fromkeys([e.wrong for e in serious_errors()] + list(self.extra_errors)))
 
     # -- pages -----------------------------------------------------------------------------------
-    def observe_page(self, site_id: str, url: str, root: Any, outside: Callable[[str], bool]) -> list[Any]:
+    def observe_page(self, site_id: str, url: str, root: Any, outside: Callable[[str], bool],
+                     homepage: bool = False) -> list[Any]:
         at = _now()
         parts = blocks(root)
         contacts = self.site_contacts.setdefault(site_id, set())
@@ -65,6 +66,10 @@ class ContentObserver:
                 excerpt = mask_text(text[max(0, start - 20):start + len(phrase) + 20], self.today)
                 out.append(PhraseObs(self.run_id, site_id, url, "serious_errors", phrase, f"正文第{start + 1}字",
                                      excerpt, at))
+        if homepage:
+            found = words_of(text)
+            out.append(HomepageTextObs(self.run_id, site_id, url, mask_text(text[:20_000], self.today),
+                                       tuple(sorted(found)), tuple(w for ws in found.values() for w in ws)[:8], at))
         return out
 
     def _personal(self, site_id: str, url: str, found: Iterable[Candidate], in_attachment: bool,

@@ -13,6 +13,8 @@ Seeded defects and their near-misses:
   formulations on another.
 - LNK006: the link to the gambling host (its page shows 真人娱乐 百家乐).  Near-miss: a visible
   link to a clean news site.
+- SEC001: only a near-miss (a clean homepage): a tampered homepage needs a clean baseline from
+  an earlier crawl, and `zwgk testbed check` crawls once.
 
 ``SEEDED_NUMBERS`` are the full numbers seeded: no output of an inspection may contain one.
 """
@@ -143,8 +145,15 @@ class ContentSite:
                 f'值班手机：{OWN_DUTY_MOBILE}</p>{CONAC}'
                 f'<p>网站标识码：6229270005 陇ICP备05000123号-5 甘公网安备 62292702000005号</p></div></body></html>')
 
+    # Set between two crawls by tests/test_homepage_tampering.py: the homepage replaced by spam.
+    tampered = False
+
     def html(self, path: str) -> str | None:
         port = self.tb.port
+        if path in ("/", "/index.html") and self.tampered:
+            spam = "".join(f'<li><a href="http://{GAMBLING_HOST}:{port}/?p={i}">澳门葡京百家乐真人娱乐在线开户第{i}站</a></li>'
+                           for i in range(12))
+            return self.page("首页", f"<h1>澳门葡京 百家乐 真人视讯</h1><ul>{spam}</ul>")
         if path in ("/", "/index.html"):
             items = "".join(f'<li><a href="/xwdt/n{i + 1}.html">{escape(t)}</a><span>{d:%Y-%m-%d}</span></li>'
                             for i, (d, t) in enumerate(self.news))
@@ -268,7 +277,8 @@ class Component:
                 e("PRV001", "/gsgg/zzmd.html", "a page linking attachments, no numbers itself"),
                 e("LNK005", "/", "a hidden menu inside the site and a hidden menu to another .gov.cn site"),
                 e("CNT001", "/xwdt/n1.html", "the correct formulations"),
-                {**e("LNK006", "/", "a clean news site"), "url": self.testbed.url(NEWS_HOST, "/")}]
+                {**e("LNK006", "/", "a clean news site"), "url": self.testbed.url(NEWS_HOST, "/")},
+                e("SEC001", "/", "a clean homepage (a tampered one needs a baseline from an earlier crawl)")]
         return {"findings": findings, "near_misses": near}
 
     def config_toml(self) -> str:

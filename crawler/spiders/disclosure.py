@@ -483,7 +483,8 @@ class DisclosureSpider(scrapy.Spider):
         # One parse of the decoded page serves the content observers and the links.
         page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
         seen_content = self.content.observe_page(site_id, meta["check_url"], page.selector.root,
-                                                 lambda target: self.site_of(target) is None)
+                                                 lambda target: self.site_of(target) is None,
+                                                 homepage=kind == "home")
         if not meta.get("resumed"):
             yield from seen_content
         personal = any(isinstance(o, PersonalDataObs) for o in seen_content)

@@ -123,3 +123,32 @@ def test_lnk006_external_target_with_gambling_is_a_finding_naming_the_linking_pa
 def test_lnk006_clean_unreachable_or_government_targets_pass():
     assert run_ext(ext(classes=()), ext("http://x.example/", status=None),
                    ext("http://www.gansu.gov.cn/")) == []
+
+
+def home_text(text, classes=(), run=2, day=20):
+    from datetime import datetime, timezone
+    from zwgk.records.content import HomepageTextObs
+    return HomepageTextObs(run, "portal", BASE + "/", text, classes, ("百家乐",) if classes else (),
+                           datetime(2026, 11, day, tzinfo=timezone.utc))
+
+
+NEWS = "积石山县人民政府首页工作动态我县召开农村人居环境整治推进会县政府召开常务会议政府信息公开" * 3
+
+
+def run_sec(current, baseline=None, **conf):
+    from checks import homepage_tampering
+    c = ctx()
+    o = obs(homepage_texts=(current,), homepage_baselines=(baseline,) if baseline else ())
+    return list(homepage_tampering.check(o, {**homepage_tampering.DEFAULTS, **conf}, c)), c
+
+
+def test_sec001_tampered_homepage_is_a_notice():
+    [f], _ = run_sec(home_text("澳门葡京百家乐真人娱乐在线开户送彩金" * 5, ("gambling",)), home_text(NEWS, run=1, day=13))
+    assert f.severity is Severity.NOTICE and f.evidence["change"] > 0.9
+
+
+def test_sec001_small_change_or_no_such_words_pass_and_no_baseline_is_could_not_verify():
+    assert run_sec(home_text(NEWS + "百家乐", ("gambling",)), home_text(NEWS, run=1))[0] == []
+    assert run_sec(home_text("全新改版的门户网站" * 9), home_text(NEWS, run=1))[0] == []
+    findings, c = run_sec(home_text("百家乐", ("gambling",)))
+    assert findings == [] and c.unverified["SEC001"]

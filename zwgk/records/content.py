@@ -109,4 +109,18 @@ class ExternalPageObs:
     observed_at: datetime
 
 
-CONTENT_TYPES = (PersonalDataObs, HiddenLinkObs, PhraseObs, AttachmentScan, ExternalPageObs)
+@dataclass(frozen=True)
+class HomepageTextObs:
+    """A homepage's visible text (personal numbers masked, at most 20,000 characters) and the
+    keyword classes it carries: SEC001 compares it with an earlier clean one."""
+
+    run_id: int
+    site_id: str
+    url: str
+    text: str
+    classes: tuple[str, ...]
+    words: tuple[str, ...]
+    observed_at: datetime
+
+
+CONTENT_TYPES = (PersonalDataObs, HiddenLinkObs, PhraseObs, AttachmentScan, ExternalPageObs, HomepageTextObs)

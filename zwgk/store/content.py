@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
-                                  PersonalDataObs, PersonalKind, PhraseObs)
+                                  HomepageTextObs, PersonalDataObs, PersonalKind, PhraseObs)
 
 MIGRATIONS: list[str] = [
     """
@@ -75,6 +75,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX external_pages_run ON external_pages(run_id, url);
     CREATE INDEX external_pages_url ON external_pages(url, observed_at);
     """,
+    """
+    CREATE TABLE homepage_texts (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        text TEXT NOT NULL,              -- visible text, personal numbers masked
+        classes TEXT NOT NULL,           -- JSON list of keyword classes
+        words TEXT NOT NULL,
+        observed_at TEXT NOT NULL
+    );
+    CREATE INDEX homepage_texts_site ON homepage_texts(site_id, run_id);
+    """,
 ]
 
 
@@ -96,6 +108,9 @@ def add(store: Any, items: Iterable[Any]) -> None:
         elif isinstance(o, ExternalPageObs):
             row = (o.run_id, o.site_id, o.url, o.status, json.dumps(list(o.classes)),
                    json.dumps(list(o.words), ensure_ascii=False), o.title, o.observed_at.isoformat())
+        elif isinstance(o, HomepageTextObs):
+            row = (o.run_id, o.site_id, o.url, o.text, json.dumps(list(o.classes)),
+                   json.dumps(list(o.words), ensure_ascii=False), o.observed_at.isoformat())
         else:
             raise TypeError(f"not a content observation: {type(o).__name__}")
         rows.setdefault(type(o), []).append(row)
@@ -103,7 +118,8 @@ def add(store: Any, items: Iterable[Any]) -> None:
            HiddenLinkObs: "INSERT INTO hidden_links VALUES (?,?,?,?,?,?,?)",
            PhraseObs: "INSERT INTO phrases VALUES (?,?,?,?,?,?,?,?)",
            AttachmentScan: "INSERT INTO attachment_scans VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-           ExternalPageObs: "INSERT INTO external_pages VALUES (?,?,?,?,?,?,?,?)"}
+           ExternalPageObs: "INSERT INTO external_pages VALUES (?,?,?,?,?,?,?,?)",
+           HomepageTextObs: "INSERT INTO homepage_texts VALUES (?,?,?,?,?,?,?)"}
     with store.transaction() as db:
         for kind, batch in rows.items():
             db.executemany(sql[kind], batch)
@@ -163,6 +179,25 @@ def recent_external_pages(store: Any, since: datetime, run_id: int) -> dict[str,
     return {r["url"]: _external(r) for r in rows}
 
 
+def _home(r: Any) -> HomepageTextObs:
+    return HomepageTextObs(r["run_id"], r["site_id"], r["url"], r["text"], tuple(json.loads(r["classes"])),
+                           tuple(json.loads(r["words"])), _at(r["observed_at"]))
+
+
+def homepage_texts(store: Any, run_id: int) -> list[HomepageTextObs]:
+    return [_home(r) for r in store.db.execute("SELECT * FROM homepage_texts WHERE run_id=? ORDER BY rowid",
+                                               (run_id,))]
+
+
+def homepage_baselines(store: Any, run_id: int) -> list[HomepageTextObs]:
+    """Per site, the latest homepage text of an earlier complete crawl that carried no keyword
+    class (the clean baseline SEC001 compares with; a tampered homepage never becomes one)."""
+    rows = store.db.execute(
+        "SELECT h.* FROM homepage_texts h JOIN runs r ON r.id=h.run_id "
+        "WHERE r.status='complete' AND h.run_id<? AND h.classes='[]' ORDER BY h.run_id", (run_id,))
+    return list({r["site_id"]: _home(r) for r in rows}.values())
+
+
 def by_url(store: Any, run_id: int) -> dict[str, list[Any]]:
     """Every content observation of a run, per page or attachment URL (a crawl carries them
     forward with the pages it does not fetch again)."""
@@ -192,4 +227,6 @@ def load(store: Any, run_id: int) -> dict[str, tuple[Any, ...]]:
             "hidden_links": tuple(hidden_links(store, run_id)),
             "phrases": tuple(phrases(store, run_id)),
             "attachment_scans": tuple(attachment_scans(store, run_id)),
-            "external_pages": tuple(external_pages(store, run_id))}
+            "external_pages": tuple(external_pages(store, run_id)),
+            "homepage_texts": tuple(homepage_texts(store, run_id)),
+            "homepage_baselines": tuple(homepage_baselines(store, run_id))}
