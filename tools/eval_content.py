@@ -31,6 +31,7 @@ from crawler.content import ContentObserver  # noqa: E402
 from crawler.extract import decode_html  # noqa: E402
 from zwgk.records import Site, Unit  # noqa: E402
 from zwgk.records.content import HiddenLinkObs, PersonalDataObs, PhraseObs  # noqa: E402
+from zwgk.watchlists import words_of  # noqa: E402
 from zwgk.workdays import WorkdayCalendar  # noqa: E402
 
 RULES = {"PRV001": personal_data, "LNK005": hidden_links, "CNT001": serious_errors}
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     records: list = []
     sites = []
     sentences = 0
+    keyword_pages: list[str] = []
     for i, path in enumerate(files):
         html, _, _ = decode_html(path.read_bytes(), None)
         url = page_url(html, path.name)
@@ -63,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         sites.append(Site(site_id, path.name, url, "单位", hosts=(host,)))
         root = Selector(text=html).root
         from crawler.page_content import visible_text
-        sentences += len([x for x in re.split(r"[。！？!?；]", visible_text(root)) if len(x) >= 4])
+        text = visible_text(root)
+        sentences += len([x for x in re.split(r"[。！？!?；]", text) if len(x) >= 4])
+        found = words_of(text)
+        if found:
+            keyword_pages.append(f"{path.name}: {found}")
         records += observer.observe_page(site_id, url, root, lambda t, h=host: (urlsplit(t).hostname or "").lower() != h)
     obs = Observations(run_id=1, sites=tuple(sites), units=(Unit("单位", "部门"),),
                        personal_data=tuple(r for r in records if isinstance(r, PersonalDataObs)),
@@ -79,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.show:
             for f in findings:
                 print("   ", f.url, json.dumps(f.evidence, ensure_ascii=False)[:400])
+    # LNK006 and SEC001 need a target page or two crawls of a homepage; what can be measured here
+    # is how many ordinary government pages carry a keyword of the classes at all.
+    print(f"keyword classes (LNK006 / SEC001 precondition): {len(keyword_pages)} of {len(files)} pages")
+    if args.show:
+        for line in keyword_pages:
+            print("   ", line)
     return 0
 
 
