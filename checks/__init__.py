@@ -13,7 +13,8 @@ from checks.base import CheckContext, Observations
 from zwgk.records import Finding
 
 from checks import (  # noqa: E402 - after base
-    availability, homepage_freshness, news_column_freshness, notice_column_freshness, cadence_columns, empty_columns, platform_columns, subcolumns, annual_report, publication_lag, missing_doc_date, pub_before_doc, missing_pub_date, broken_links_home, broken_links, soft_404, attachments, ipv6_no_aaaa, ipv6_homepage, ipv6_consistency, ipv6_second_level, ipv6_third_level, ipv6_skylight, site_identity, domain_name, media_stale, media_unverifiable, media_zombie, media_duplicate, encoding)
+    availability, homepage_freshness, news_column_freshness, notice_column_freshness, cadence_columns, empty_columns, platform_columns, subcolumns, annual_report, publication_lag, missing_doc_date, pub_before_doc, missing_pub_date, broken_links_home, broken_links, soft_404, attachments, ipv6_no_aaaa, ipv6_homepage, ipv6_consistency, ipv6_second_level, ipv6_third_level, ipv6_skylight, site_identity, domain_name, media_stale, media_unverifiable, media_zombie, media_duplicate, encoding,
+    personal_data, serious_errors, hidden_links, external_content, homepage_tampering)
 
 # In RULES.md order: a static registry (an unknown ID in config is an error).
 _MODULES: tuple[ModuleType, ...] = (
@@ -47,6 +48,11 @@ _MODULES: tuple[ModuleType, ...] = (
     media_zombie,                # MED003
     media_duplicate,             # MED004
     encoding,                    # ENC001
+    personal_data,               # PRV001
+    serious_errors,              # CNT001
+    hidden_links,                # LNK005
+    external_content,            # LNK006
+    homepage_tampering,          # SEC001
 )
 ALL_RULE_IDS: tuple[str, ...] = tuple(m.ID for m in _MODULES)
 REGISTRY: dict[str, ModuleType] = {m.ID: m for m in _MODULES}

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from zwgk.records import (ColumnObs, DocumentObs, Finding, LinkCheck, LinkObs, LinkOutcome, ListItemObs,
                           PageObs, Site, Unit, Unverified)
+from zwgk.records.content import (AttachmentScan, ExternalPageObs, HiddenLinkObs, HomepageTextObs, PersonalDataObs,
+                                  PhraseObs)
 from zwgk.workdays import WorkdayCalendar
 
 
@@ -32,6 +34,14 @@ class Observations:
     dns: tuple[Any, ...] = ()          # crawler.probes: A / AAAA / NS lookups of the sites' hosts
     ipv6_links: tuple[Any, ...] = ()   # crawler.probes: in-site links fetched over IPv6
     media: tuple[Any, ...] = ()        # crawler.media: 政务新媒体 account observations
+    # What the crawler saw in pages' and attachments' text (zwgk.records.content, zwgk.store.content):
+    personal_data: tuple[PersonalDataObs, ...] = ()   # masked personal numbers (PRV001)
+    hidden_links: tuple[HiddenLinkObs, ...] = ()      # anchors hidden by style, pointing outside (LNK005)
+    phrases: tuple[PhraseObs, ...] = ()               # watched phrases found (CNT001)
+    attachment_scans: tuple[AttachmentScan, ...] = () # attachments read for their text, or why not
+    external_pages: tuple[ExternalPageObs, ...] = ()  # external link targets' content classes (LNK006)
+    homepage_texts: tuple[HomepageTextObs, ...] = ()  # this crawl's homepages' text (SEC001)
+    homepage_baselines: tuple[HomepageTextObs, ...] = ()  # per site, the latest earlier clean homepage
     degraded: bool = False             # our own network failed during the run: no LNK/AVL/NET findings
     # Sites whose crawl was partial (network errors, a sharp drop against the previous complete
     # crawl), with why: structure and freshness (COL, UPD, LAG) are not judged for them.

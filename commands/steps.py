@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
 from reports.lifecycle import record
 from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
+from zwgk.store import content as content_store
 from zwgk.store import media_observations
 from zwgk.store import probes as probe_store
 from zwgk.config import Config
@@ -352,7 +353,8 @@ def load_observations(store: Store, config: Config, crawl_run_id: int, as_of: da
     # The AVL001 window reaches further back than the NET checks' week when configured so.
     days = max(PROBE_WINDOW_DAYS, int(config.rule_conf("AVL001", REGISTRY["AVL001"].DEFAULTS)["window_days"]))
     extra: dict[str, Any] = {**probe_store.load(store, end_of(as_of), days),
-                             **media_observations.load(store, config, as_of)}
+                             **media_observations.load(store, config, as_of),
+                             **content_store.load(store, crawl_run_id)}
     return Observations(
         run_id=crawl_run_id, sites=config.sites, units=config.units,
         pages=tuple(store.pages(crawl_run_id)), columns=tuple(store.columns(crawl_run_id)),

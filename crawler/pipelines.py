@@ -19,7 +19,9 @@ from typing import Any, Callable
 
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from zwgk.records import LinkOutcome
+from zwgk.records.content import CONTENT_TYPES
 from zwgk.store import Store
+from zwgk.store import content as content_store
 
 BATCH = 200
 # What no stored text field may hold: C0 controls but tab/newline/CR, DEL and C1 (a NUL in a 文号
@@ -39,6 +41,10 @@ def clean_text(item: Any) -> Any:
         elif isinstance(value, tuple) and any(isinstance(v, str) and CONTROL_CHARS.search(v) for v in value):
             changes[f.name] = tuple(CONTROL_CHARS.sub("", v) if isinstance(v, str) else v for v in value)
     return replace(item, **changes) if changes else item
+
+
+# External link targets are fetched for their content (LNK006) at most this often.
+EXTERNAL_RECHECK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,14 @@ class CrawlMemory:
     resumed: bool = False
     done_pages: dict[str, PageObs] = field(default_factory=dict)
     checked_here: set[str] = field(default_factory=set)
+    # Content observations (zwgk.store.content) per page or attachment URL, carried forward with
+    # the pages and attachments not fetched again; attachments this run already read (resuming);
+    # content hash -> personal-data observations of an earlier complete read of those bytes.
+    content: dict[str, list[Any]] = field(default_factory=dict)
+    scanned_here: set[str] = field(default_factory=set)
+    read_hashes: dict[str, list[Any]] = field(default_factory=dict)
+    # External link targets observed within EXTERNAL_RECHECK (LNK006): not fetched again.
+    external_pages: dict[str, Any] = field(default_factory=dict)
 
 
 def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: float,
@@ -101,6 +115,16 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
             for link in store.links(source):
                 by_source[link.source_url].append(link)
             memory.links.update(by_source)
+            memory.content.update(content_store.by_url(store, source))
+        memory.scanned_here = {s.url for s in content_store.attachment_scans(store, run_id)}
+        memory.external_pages = content_store.recent_external_pages(store, now - EXTERNAL_RECHECK, run_id)
+        per_run: dict[int, dict[str, list[Any]]] = {}
+        for digest, (run, url) in content_store.read_hashes(store).items():
+            if run not in per_run:
+                per_run[run] = {}
+                for o in content_store.personal_data(store, run):
+                    per_run[run].setdefault(o.url, []).append(o)
+            memory.read_hashes[digest] = per_run[run].get(url, [])
         if incremental or memory.resumed:
             for r in db.execute("SELECT * FROM crawl_page_cache"):
                 memory.page_cache[r["url"]] = CachedPage(
@@ -189,6 +213,7 @@ class StorePipeline:
             (ListItemObs, self.store.add_list_items),
             (LinkObs, self.store.add_links),
             (LinkCheck, self.store.add_link_checks),
+            *((kind, self.write_content) for kind in CONTENT_TYPES),
             (PageObs, self.store.add_pages),
         ]
         for kind, writer in writers:
@@ -197,6 +222,10 @@ class StorePipeline:
                 writer(items)
         self.pending.clear()
         self.count = 0
+
+    def write_content(self, items: list[Any]) -> None:
+        assert self.store is not None
+        content_store.add(self.store, items)
 
     def write_cache(self, entries: list[CachedPage]) -> None:
         assert self.store is not None

@@ -67,6 +67,7 @@ DEFAULT_LINK_CACHE_HOURS = 24.0
 def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = False) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.content import ContentObserver
     from crawler.pipelines import load_memory
     from crawler.progress import Progress
     from crawler.spiders.disclosure import DisclosureSpider, now
@@ -78,12 +79,17 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
     # "Gave up retrying …" is logged at ERROR for every unreachable link; its outcome is
     # recorded (and reported, or listed as 无法核验) anyway, so the terminal stays readable.
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    # pypdf warns about damaged PDFs with pieces of their content: keep page text out of logs.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    content = ContentObserver(run_id, settings=dict(config.section("attachments")),
+                              extra_errors=tuple(config.rules.get("CNT001", {}).get("extra", ())),
+                              known_hashes=dict(memory.read_hashes))
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, sites=list(config.sites), run_id=run_id,
                   max_pages=config.crawl["max_pages_per_site"], max_depth=config.crawl["max_depth"],
                   check_external=config.crawl["check_external_links"],
                   recheck_failed=config.crawl["recheck_failed_links"], memory=memory,
-                  max_list_pages=0 if full else config.crawl["max_list_pages_per_column"])
+                  max_list_pages=0 if full else config.crawl["max_list_pages_per_column"], content=content)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     progress: Progress | None = getattr(crawler, "zwgk_progress", None)
@@ -118,6 +124,7 @@ def crawl(config: Config, run_id: int, incremental: bool = True, full: bool = Fa
         "unfetched_by_cap": spider.unfetched_by_cap() if spider else {},
         # Per site, the CMS profile the crawl read it with: named in config or detected (and why).
         "cms": spider.cms_summary() if spider else {},
+        "attachments": {k: round(v, 3) for k, v in content.stats.items()},
     }
 
 

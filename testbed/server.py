@@ -35,10 +35,11 @@ from testbed.dns import TestbedDNS, Zone
 def testbed_components() -> list[Any]:
     """The testbed's parts beyond the portal, in install order (imported here: they build
     on this module)."""
-    from testbed import directory, media, network, platforms, sites, smtp, templates
+    from testbed import content, directory, media, network, platforms, sites, smtp, templates
 
     return [sites,      # department and school sites: identity, domain, encoding, freshness
             templates,  # 信息公开 sites on Hanweb and 开普云 templates: dates, LAG002, column aliases
+            content,    # a 县卫健局 site: personal data, 暗链, 严重表述错误 (PRV001, LNK005, CNT001)
             network,    # IPv6, availability, DNS cases
             media,      # 政务新媒体 feeds and account pages
             smtp,       # an SMTP server receiving the units' mail

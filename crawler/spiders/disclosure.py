@@ -36,10 +36,14 @@ from twisted.internet.error import (ConnectError, ConnectionRefusedError, DNSLoo
 from twisted.python.failure import Failure
 
 from crawler import profiles
+from crawler.content import ContentObserver
 from crawler.extract import decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.page_content import visible_text
+from crawler.personal_data import mask_text
 from crawler.pipelines import CachedPage, CrawlMemory
 from zwgk.records import LinkOutcome, Site
+from zwgk.records.content import AttachmentOutcome, AttachmentScan, PersonalDataObs
 
 # Pages we follow and parse; anything else in-site (attachments, images) is only checked.
 HTML_SUFFIXES = ("", ".htm", ".html", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
@@ -126,7 +130,8 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, sites: list[Site], run_id: int, max_pages: int = 5000, max_depth: int = 8,
                  check_external: bool = True, recheck_failed: bool = True, memory: CrawlMemory | None = None,
-                 traps: TrapLimits | None = None, max_list_pages: int = 0, **kwargs: Any) -> None:
+                 traps: TrapLimits | None = None, max_list_pages: int = 0,
+                 content: ContentObserver | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_list_pages = max_list_pages        # per column and crawl; 0 = every list page
         self.list_pages: dict[str, int] = {}       # column URL -> list pages scheduled
@@ -142,6 +147,11 @@ class DisclosureSpider(scrapy.Spider):
         self.check_external = check_external
         self.recheck_failed = recheck_failed
         self.memory = memory or CrawlMemory(run_id)
+        # PRV001 / LNK005 / CNT001 observations of pages and attachments (crawler.content).
+        self.content = content or ContentObserver(run_id)
+        self.content.known_hashes = {**self.memory.read_hashes, **self.content.known_hashes}
+        self.attachments_seen: set[str] = set()
+        self.externals_seen: set[str] = set()
         self.traps = traps or TrapLimits()
         self.sites = [SiteState(s, frozenset({_host(s.url), *(_host(u) for u in s.start_urls), *s.hosts}),
                                 profile=profiles.get(s.cms), profile_how="config" if s.cms else None)
@@ -328,6 +338,8 @@ class DisclosureSpider(scrapy.Spider):
         links = mem.links.get(url, [])
         if not own:
             yield from (replace(link, run_id=self.run_id) for link in links)
+            yield from (replace(o, run_id=self.run_id) for o in mem.content.get(url, ())
+                        if not isinstance(o, AttachmentScan))
         yield from self.follow(state, url, links, meta["zwgk_depth"], page.encoding or "utf-8")
         if not own:
             yield replace(page, run_id=self.run_id, referrer=meta.get("referrer"), depth=meta["zwgk_depth"],
@@ -399,6 +411,85 @@ class DisclosureSpider(scrapy.Spider):
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
                           request.meta.get("referrer"), request.meta.get("zwgk_depth", 0), now())
 
+    # -- attachments (PRV001) -----------------------------------------------------------------
+    def read_attachment(self, state: SiteState, source: str, url: str, encoding: str) -> Iterator[Any]:
+        """Read an in-site attachment's text once per crawl: carried from the previous crawl when
+        its link is still trusted OK, else downloaded (within [attachments] max_bytes) and read
+        once per content hash.  Its link check (LNK004) is separate and unchanged."""
+        if url in self.attachments_seen:
+            return
+        self.attachments_seen.add(url)
+        mem = self.memory
+        if url in mem.scanned_here:
+            return   # resumed: read before this run was killed
+        earlier = mem.content.get(url, [])
+        if url in mem.ok_links and any(isinstance(o, AttachmentScan) and o.outcome is AttachmentOutcome.READ
+                                       for o in earlier):
+            self.count("attachments_carried")
+            yield from (replace(o, run_id=self.run_id) for o in earlier)
+            return
+        meta = {"site_id": state.site.id, "check_url": url, "source_url": source,
+                "download_maxsize": int(self.content.settings["max_bytes"]),
+                "download_warnsize": 0}
+        if not self.obeys_robots(state.site):
+            meta["dont_obey_robotstxt"] = True
+        self.count("attachment_reads")
+        yield scrapy.Request(url, callback=self.on_attachment, errback=self.on_attachment_error, priority=-5,
+                             dont_filter=True, encoding=encoding, meta=meta)
+
+    def on_attachment(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        if response.status != 200:
+            yield self.content.attachment_failed(meta["site_id"], meta["check_url"], meta["source_url"],
+                                                 AttachmentOutcome.UNREADABLE, f"HTTP {response.status}")
+            return
+        yield from self.content.observe_attachment(meta["site_id"], meta["check_url"], meta["source_url"],
+                                                   response.body)
+
+    def on_attachment_error(self, failure: Failure) -> Iterator[Any]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        outcome, detail = classify_failure(failure)
+        too_large = detail.startswith("response too large")
+        yield self.content.attachment_failed(
+            meta["site_id"], meta["check_url"], meta["source_url"],
+            AttachmentOutcome.TOO_LARGE if too_large else AttachmentOutcome.UNREADABLE,
+            detail if too_large else f"{outcome.value}: {detail}")
+
+    # -- external link targets (LNK006) ------------------------------------------------------
+    def read_external(self, state: SiteState, url: str) -> Iterator[Any]:
+        """What an external link's target shows, fetched at most once a week (its link check is
+        separate): carried from an observation of the last 7 days, else one GET."""
+        if url in self.externals_seen:
+            return
+        self.externals_seen.add(url)
+        earlier = self.memory.external_pages.get(url)
+        if earlier is not None:
+            if earlier.run_id != self.run_id:
+                yield replace(earlier, run_id=self.run_id, site_id=state.site.id)
+            return
+        # "external": PrivateHostMiddleware keeps it off private addresses, as for link checks.
+        meta = {"site_id": state.site.id, "check_url": url, "download_maxsize": 2_000_000,
+                "download_warnsize": 0, "handle_httpstatus_list": HANDLED_STATUSES, "external": True}
+        if not self.obeys_robots(None):
+            meta["dont_obey_robotstxt"] = True
+        self.count("external_reads")
+        yield scrapy.Request(url, callback=self.on_external, errback=self.on_external_error, priority=-12,
+                             dont_filter=True, meta=meta)
+
+    def on_external(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        title, text = None, ""
+        if response.status == 200 and _is_html(response):
+            html, _, _ = decode_html(response.body, _header_charset(response))
+            page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
+            title = " ".join((page.xpath("string(//title)").get() or "").split())[:200] or None
+            text = (title or "") + visible_text(page.selector.root)
+        yield self.content.external_page(meta["site_id"], meta["check_url"], response.status, title, text)
+
+    def on_external_error(self, failure: Failure) -> Iterator[Any]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        yield self.content.external_page(meta["site_id"], meta["check_url"], None, None, "")
+
     def on_link_checked(self, response: Response) -> Iterator[Any]:
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
         if response.request.method == "HEAD" and response.status in (400, 403, 404, 405, 406, 500, 501):
@@ -465,11 +556,20 @@ class DisclosureSpider(scrapy.Spider):
         if kind in ("home", "entry") and state.profile_how != "config":
             self.detect_profile(state, url, html)
         detail = extract_detail(html, url, list_date=meta.get("list_date"), profile=state.profile)
+        # One parse of the decoded page serves the content observers and the links.
+        page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
+        seen_content = self.content.observe_page(site_id, meta["check_url"], page.selector.root,
+                                                 lambda target: self.site_of(target) is None,
+                                                 homepage=kind == "home")
+        if not meta.get("resumed"):
+            yield from seen_content
+        personal = any(isinstance(o, PersonalDataObs) for o in seen_content)
         # An entry of a list page is a document whatever its template; elsewhere a
         # detail page is known by its URL shape (a CMS family's) or its 信息公开 metadata table.
         is_detail = kind == "item" or (kind not in ("home", "entry") and (
             profiles.is_detail_url(urlsplit(url).path) or detail.has_metadata_table))
-        if not is_detail and not from_cache and response.status == 200:
+        # A page showing personal numbers is not kept in the page cache: no full number in the store.
+        if not is_detail and not from_cache and response.status == 200 and not personal:
             digest = hashlib.sha256(response.body).hexdigest()
             unchanged = cached is not None and cached.content_hash == digest
             self.count("unchanged" if unchanged else "changed_or_new")
@@ -528,20 +628,21 @@ class DisclosureSpider(scrapy.Spider):
                                           parent_unchanged=unchanged)[1]
 
         footer, badges = (identity_of(html) if kind in ("home", "entry") else (None, ()))
-        yield from self.follow_links(response, html, state, meta["zwgk_depth"], encoding)
+        footer = mask_text(footer) if footer else footer
+        yield from self.follow_links(response, html, state, meta["zwgk_depth"], encoding, page=page)
         yield PageObs(kind=kind, column_url=column_url, encoding=encoding, charset_mismatch=mismatch,
                       title=detail.title, column_name=detail.column_name, column_type=detail.column_type,
                       item_count=item_count, empty_marker=empty, replacement_chars=html.count("\ufffd"),
                       site_id_code=detail.site_id_code, footer_text=footer, badge_links=badges, **base)
 
     def follow_links(self, response: Response, html: str, state: SiteState, depth: int,
-                     encoding: str) -> Iterator[Any]:
+                     encoding: str, page: TextResponse | None = None) -> Iterator[Any]:
         """Record every link of the page, then crawl or check its targets."""
         source = response.meta["check_url"]
         # Resolved on the decoded text: hrefs with Chinese characters on GBK pages become
         # IRIs here, and each request percent-encodes them as a browser does (path in UTF-8,
         # query in the page's encoding).
-        page = TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
+        page = page or TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8")
         links: list[LinkObs] = []
         seen_here: set[tuple[str, str]] = set()
         for element, attr in LINK_ELEMENTS.items():
@@ -552,7 +653,7 @@ class DisclosureSpider(scrapy.Spider):
                     continue
                 seen_here.add((target, element))
                 internal = self.site_of(target) is state
-                text = " ".join(node.xpath("string(.)").get("").split())[:200] or None
+                text = mask_text(" ".join(node.xpath("string(.)").get("").split())[:200]) or None
                 links.append(LinkObs(self.run_id, state.site.id, source, target, element, text, internal))
         if not response.meta.get("resumed"):
             yield from links
@@ -563,6 +664,11 @@ class DisclosureSpider(scrapy.Spider):
         """Crawl in-site pages, check everything else once (or trust a recent OK)."""
         for link in links:
             target, element, internal = link.target_url, link.element, link.internal
+            if internal and element in ("a", "area", "iframe", "embed") and self.content.wants(target):
+                yield from self.read_attachment(state, source, target, encoding)
+            elif (element in ("a", "area") and self.check_external and self.content.settings["read"]
+                  and self.site_of(target) is None):
+                yield from self.read_external(state, target)
             if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
                 if depth + 1 > self.max_depth:
                     self.unfetched["max_depth"].add(profiles.page_key(target))

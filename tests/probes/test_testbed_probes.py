@@ -108,7 +108,7 @@ def test_round_with_dns_down_is_degraded_and_judges_nothing(tmp_path: Path) -> N
     ctx = CheckContext(as_of=AS_OF, calendar=WorkdayCalendar())
     findings = list(run_checks(obs, config.rules, ctx))
     assert [f for f in findings if f.rule.startswith(("NET", "AVL"))] == []
-    assert ctx.unverified.get("NET002")
+    assert ctx.unverified_by_rule().get("NET002")
 
 
 def test_monitor_without_ipv6_finds_no_ipv6_failure(testbed: Testbed, tmp_path: Path) -> None:

@@ -187,9 +187,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
 # validate(config, rule_ids) for their cross-checks.  They reach the code as
 # Config.section(name) or Config.array(name).
 def component_modules() -> list[Any]:
-    from zwgk.config import assessment, media, notify, probes, schedule, tasks
+    from zwgk.config import assessment, content, media, notify, probes, schedule, tasks
 
-    return [probes, media, schedule, notify, tasks, assessment]
+    return [probes, media, schedule, notify, tasks, assessment, content]
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Field]], dict[str, dict[str, Field]]]:

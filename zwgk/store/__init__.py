@@ -145,7 +145,7 @@ MIGRATIONS: list[str] = [
 # schema_versions table under the name each had when it first shipped (stores in the
 # field carry those names: never rename one).
 def component_schemas() -> tuple[tuple[str, Any], ...]:
-    from zwgk.store import crawl, media, outbox, probes, schedule
+    from zwgk.store import content, crawl, media, outbox, probes, schedule
 
     return (
         ("zwgk.probes.schema", probes),        # homepage availability and IPv6 probes, DNS
@@ -153,6 +153,7 @@ def component_schemas() -> tuple[tuple[str, Any], ...]:
         ("reports.outbox_schema", outbox),     # 整改通知 outbox and sending log
         ("zwgk.schedule_schema", schedule),    # scheduler lock and job history
         ("crawler.schema", crawl),             # list-page cache for incremental and resumed crawls
+        ("zwgk.content.schema", content),      # personal data (masked), hidden links, phrases, attachments
     )
 
 
