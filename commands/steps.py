@@ -67,13 +67,10 @@ def _crawl_locked(config: Config, as_of: date, lock: int, *, quiet: bool, fresh:
                   started: float) -> StepResult:
     with Store(config.database) as store:
         store.mark_abandoned_runs()
-        row = store.db.execute("SELECT id FROM runs WHERE kind='crawl' ORDER BY id DESC LIMIT 1").fetchone()
-        last = store.run(row[0]) if row else None
+        last = store.latest_run("crawl", status=None)
         if last is not None and last.status == "incomplete" and last.as_of == as_of and not fresh:
             run_id = last.id   # killed or interrupted today: go on where it stopped
-            with store.transaction() as db:
-                db.execute("UPDATE runs SET status='running', ended_at=NULL, pid=? WHERE id=?",
-                           (os.getpid(), run_id))
+            store.resume_run(run_id, os.getpid())
         else:
             run_id = store.start_run("crawl", as_of)
     cmd = [sys.executable, "-m", CRAWLER_MODULE, "--config", str(config.path), "--run-id", str(run_id)]
@@ -274,9 +271,7 @@ def degraded_crawl(config: Config, run_id: int) -> str | None:
     if not config.sites:
         return None
     with Store(config.database) as store:
-        rows = store.db.execute("SELECT url, outcome FROM link_checks WHERE run_id=? ORDER BY checked_at",
-                                (run_id,)).fetchall()
-    last = {r["url"]: r["outcome"] for r in rows}
+        last = store.final_link_outcomes(run_id)
     down = [s.id for s in config.sites if last.get(s.url) in NETWORK_FAILURES]
     share = len(down) / len(config.sites)
     if share > config.network["degraded_share"]:
@@ -336,10 +331,9 @@ def degraded_reasons(store: Store, crawl_run_id: int) -> list[str]:
     """Our network was down at the last observation: a crawl after the one checked was
     degraded, or the latest probe round was."""
     reasons = []
-    later = store.db.execute("SELECT id, summary FROM runs WHERE kind='crawl' AND status='degraded' AND id>? "
-                             "ORDER BY id DESC LIMIT 1", (crawl_run_id,)).fetchone()
+    later = store.latest_run("crawl", status="degraded", after=crawl_run_id)
     if later:
-        reasons.append(f"crawl {later['id']} was degraded; checked the last complete crawl ({crawl_run_id})")
+        reasons.append(f"crawl {later.id} was degraded; checked the last complete crawl ({crawl_run_id})")
     rounds = probe_store.rounds(store)
     if rounds and rounds[-1].degraded:
         reasons.append(f"the latest probe round ({rounds[-1].started_at:%Y-%m-%d %H:%M}) was degraded: "

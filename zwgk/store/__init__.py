@@ -308,14 +308,28 @@ class Store:
         row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         return _run(row) if row else None
 
-    def latest_run(self, kind: str, status: str = "complete", before: int | None = None) -> Run | None:
-        sql = "SELECT * FROM runs WHERE kind=? AND status=?"
-        args: list[Any] = [kind, status]
+    def latest_run(self, kind: str, status: str | None = "complete", before: int | None = None,
+                   after: int | None = None) -> Run | None:
+        """The newest run of ``kind`` with ``status`` (None: whatever its status), optionally
+        before or after a run id."""
+        sql = "SELECT * FROM runs WHERE kind=?"
+        args: list[Any] = [kind]
+        if status is not None:
+            sql += " AND status=?"
+            args.append(status)
         if before is not None:
             sql += " AND id<?"
             args.append(before)
+        if after is not None:
+            sql += " AND id>?"
+            args.append(after)
         row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return _run(row) if row else None
+
+    def resume_run(self, run_id: int, pid: int) -> None:
+        """A killed or interrupted run goes on: running again, under this process."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET status='running', ended_at=NULL, pid=? WHERE id=?", (pid, run_id))
 
     def runs(self, limit: int = 20) -> list[Run]:
         return [_run(r) for r in self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))]
