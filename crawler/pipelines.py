@@ -11,7 +11,6 @@ after a PageObs.  A page row therefore exists only when all its records do.
 from __future__ import annotations
 
 import re
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from zwgk.records import LinkOutcome
 from zwgk.records.content import CONTENT_TYPES
 from zwgk.store import Store
+from zwgk.store import crawl as crawl_tables
 from zwgk.store import content as content_store
 
 BATCH = 200
@@ -94,11 +94,9 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
                 incremental: bool = True) -> CrawlMemory:
     memory = CrawlMemory(run_id)
     with Store(database) as store:
-        db = store.db
         memory.done_pages = {p.url: p for p in store.pages(run_id)}
         memory.resumed = bool(memory.done_pages)
-        memory.checked_here = {r[0] for r in db.execute("SELECT DISTINCT url FROM link_checks WHERE run_id=?",
-                                                        (run_id,))}
+        memory.checked_here = store.checked_urls(run_id)
         previous = store.latest_run("crawl", before=run_id)
         sources: list[int] = []
         if incremental and previous is not None:
@@ -126,20 +124,17 @@ def load_memory(database: str, run_id: int, now: datetime, link_cache_hours: flo
                     per_run[run].setdefault(o.url, []).append(o)
             memory.read_hashes[digest] = per_run[run].get(url, [])
         if incremental or memory.resumed:
-            for r in db.execute("SELECT * FROM crawl_page_cache"):
+            for r in crawl_tables.page_cache(store):
                 memory.page_cache[r["url"]] = CachedPage(
                     r["url"], r["site_id"], r["run_id"], r["final_url"], r["etag"], r["last_modified"],
-                    r["content_type"], r["content_hash"], zlib.decompress(r["body"]),
+                    r["content_type"], r["content_hash"], r["body"],
                     datetime.fromisoformat(r["fetched_at"]), datetime.fromisoformat(r["changed_at"]))
         if link_cache_hours > 0:
-            since = (now - timedelta(hours=link_cache_hours)).isoformat()
-            rows = db.execute(
-                "SELECT c.url, c.outcome, MAX(c.checked_at) AS at FROM link_checks c JOIN runs r ON r.id=c.run_id "
-                "WHERE (r.status='complete' OR r.id=?) AND c.checked_at>=? GROUP BY c.url", (run_id, since))
-            for r in rows:
+            since = now - timedelta(hours=link_cache_hours)
+            for url, (outcome, at) in store.latest_link_outcomes(run_id, since).items():
                 # Only the latest check counts: a link that failed since its last success is checked again.
-                if r["outcome"] == LinkOutcome.OK.value:
-                    memory.ok_links[r["url"]] = datetime.fromisoformat(r["at"])
+                if outcome == LinkOutcome.OK.value:
+                    memory.ok_links[url] = at
     return memory
 
 
@@ -229,9 +224,6 @@ class StorePipeline:
 
     def write_cache(self, entries: list[CachedPage]) -> None:
         assert self.store is not None
-        with self.store.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO crawl_page_cache VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(c.url, c.site_id, c.run_id, c.final_url, c.etag, c.last_modified, c.content_type,
-                  c.content_hash, zlib.compress(c.body), c.fetched_at.isoformat(), c.changed_at.isoformat())
-                 for c in entries])
+        crawl_tables.save_page_cache(self.store, [
+            (c.url, c.site_id, c.run_id, c.final_url, c.etag, c.last_modified, c.content_type,
+             c.content_hash, c.body, c.fetched_at.isoformat(), c.changed_at.isoformat()) for c in entries])

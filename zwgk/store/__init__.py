@@ -391,6 +391,17 @@ class Store:
         """(site_id, url) of every column of a run."""
         return [(r[0], r[1]) for r in self.db.execute("SELECT site_id, url FROM columns WHERE run_id=?", (run_id,))]
 
+    def checked_urls(self, run_id: int) -> set[str]:
+        """The URLs a run has link-checked so far (a resumed crawl does not check them again)."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT url FROM link_checks WHERE run_id=?", (run_id,))}
+
+    def latest_link_outcomes(self, run_id: int, since: datetime) -> dict[str, tuple[str, datetime]]:
+        """Each URL's latest check since ``since`` in complete runs or in ``run_id``: (outcome, when)."""
+        rows = self.db.execute(
+            "SELECT c.url, c.outcome, MAX(c.checked_at) AS at FROM link_checks c JOIN runs r ON r.id=c.run_id "
+            "WHERE (r.status='complete' OR r.id=?) AND c.checked_at>=? GROUP BY c.url", (run_id, since.isoformat()))
+        return {r["url"]: (r["outcome"], datetime.fromisoformat(r["at"])) for r in rows}
+
     def final_link_outcomes(self, run_id: int) -> dict[str, str]:
         """Each URL's last outcome in one run."""
         return {r["url"]: r["outcome"] for r in self.db.execute(

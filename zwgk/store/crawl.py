@@ -12,6 +12,10 @@ forward from the previous complete crawl.
 """
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE crawl_page_cache (
@@ -30,3 +34,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX crawl_page_cache_run ON crawl_page_cache(run_id);
     """,
 ]
+
+
+def page_cache(store: Any) -> Iterator[dict[str, Any]]:
+    """Every cached page, its body decompressed."""
+    for r in store.db.execute("SELECT * FROM crawl_page_cache"):
+        yield {**dict(r), "body": zlib.decompress(r["body"])}
+
+
+def save_page_cache(store: Any, rows: list[tuple[Any, ...]]) -> None:
+    """(url, site_id, run_id, final_url, etag, last_modified, content_type, content_hash, body,
+    fetched_at, changed_at) rows, the body raw (it is compressed here)."""
+    with store.transaction() as db:
+        db.executemany("INSERT OR REPLACE INTO crawl_page_cache VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       [(*r[:8], zlib.compress(r[8]), *r[9:]) for r in rows])
