@@ -82,7 +82,10 @@ class PlatformSiteApp(SiteApp):
                 return Reply(200, ctype, html.encode())
             for i, (d, title) in enumerate(self.docs.get(cid, [])):
                 if path == self.art(cid, i):
-                    html = self.page(title, f"<h1>{escape(title)}</h1><p>{d:%Y年%m月%d日}，{escape(title)}。</p>",
+                    # Signed like a 公文 (a 形成日期 from the signature): these documents are here
+                    # for ownership, not as LAG002 seeds.
+                    html = self.page(title, f"<h1>{escape(title)}</h1><p>{escape(title)}。</p>"
+                                            f'<p style="text-align:right">{UNIT}<br>{d:%Y年%m月%d日}</p>',
                                      {"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 10:00", "ColumnName": name})
                     return Reply(200, ctype, html.encode())
         return super().respond(method, path, headers, family)
