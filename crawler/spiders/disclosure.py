@@ -404,7 +404,7 @@ class DisclosureSpider(scrapy.Spider):
             detail = dns_detail(request.url, detail)
             dns = dns_verdict(request.url)
         refused = outcome is LinkOutcome.CONNECT_ERROR and is_refused(failure)
-        healthy = self.our_side_healthy(request.url) if dns is not None or refused else None
+        healthy = self.our_side_healthy(request.url, dns=not refused) if dns is not None or refused else None
         self.count(f"outcome/{outcome.value}")
         yield from self.record(LinkCheck(self.run_id, url, outcome, None, detail, now(), dns=dns, refused=refused,
                                          healthy=healthy), request.meta["site_id"])
@@ -413,12 +413,13 @@ class DisclosureSpider(scrapy.Spider):
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
                           request.meta.get("referrer"), request.meta.get("zwgk_depth", 0), now())
 
-    def our_side_healthy(self, url: str) -> bool:
-        """Whether our side was seen working just now, apart from ``url``'s host: our resolver
-        gave an address for another name (a crawl lookup or the connectivity watch), and
-        another host (host:port) answered us over HTTP, both within HEALTH_WINDOW (or two
-        intervals of the watch, when those are longer).  Only then can an NXDOMAIN or a
-        refused connection be the site's fault (checks/_links.py)."""
+    def our_side_healthy(self, url: str, dns: bool) -> bool:
+        """Whether our side was seen working just now, apart from ``url``'s host: another
+        host (host:port) answered us over HTTP and, for a DNS failure (``dns``), our resolver
+        gave an address for another name (a crawl lookup or the connectivity watch), both
+        within HEALTH_WINDOW (or two intervals of the watch, when those are longer).  (A
+        refused connection needs no DNS evidence: its own name resolved.)  Only then can an
+        NXDOMAIN or a refused connection be the site's fault (checks/_links.py)."""
         from crawler.resolver import installed_resolver
 
         host, netloc = _host(url), _netloc(url)
@@ -429,7 +430,7 @@ class DisclosureSpider(scrapy.Spider):
         resolved = dict(resolver.resolved_at) if resolver else {}
         for name, at in (watch.resolved().items() if watch is not None else ()):
             resolved[name] = max(at, resolved.get(name, at))
-        dns_ok = any(at >= since for name, at in resolved.items() if name != host)
+        dns_ok = not dns or any(at >= since for name, at in resolved.items() if name != host)
         http_ok = any(at >= since for where, at in self.answered_at.items() if where != netloc)
         return dns_ok and http_ok
 

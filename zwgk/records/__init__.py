@@ -172,9 +172,10 @@ class LinkCheck:
     DNS answer, TIMEOUT, SERVFAIL, ERROR …; None when unknown); for a CONNECT_ERROR,
     ``refused`` says the host refused the connection (a TCP reset to our SYN), as opposed
     to a reset, a closed connection or an unreachable network.  ``healthy`` says whether
-    our side was seen working at that moment: our resolver had given an address for
-    another name, and another host had answered us over HTTP, within the crawler's health
-    window (crawler.spiders.disclosure.HEALTH_WINDOW); None when not recorded.
+    our side was seen working at that moment: another host had answered us over HTTP and,
+    for a DNS failure, our resolver had given an address for another name, within the
+    crawler's health window (crawler.spiders.disclosure.HEALTH_WINDOW); None when not
+    recorded (other outcomes, and rows stored before the field existed).
     """
 
     run_id: int
