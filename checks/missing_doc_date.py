@@ -32,11 +32,23 @@ READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 
 
+def listed_in(doc: DocumentObs, obs: Observations) -> str | None:
+    """The column the document belongs to: the one it was reached from, else a column whose
+    list shows it (a document a homepage links to is often reached from there first)."""
+    if doc.column_url:
+        return doc.column_url
+    columns = {c.url for c in obs.columns}
+    # A homepage's 最新 list is a list too, but no column.
+    return min((i.column_url for i in obs.list_items if i.url == doc.url and i.column_url in columns),
+               default=None)
+
+
 def why_official(doc: DocumentObs, obs: Observations) -> str | None:
     """Why the page is a 公文 (so it must have a 形成日期), or None."""
     if doc.doc_no:
         return f"文号 {doc.doc_no}"
-    column = next((c for c in obs.columns if c.url == doc.column_url), None)
+    column_url = listed_in(doc, obs)
+    column = next((c for c in obs.columns if c.url == column_url), None)
     if column is not None and column_class(column.name, column.column_type) == "policy":
         return f"政策文件类栏目「{column.name}」"
     if doc.has_metadata_table:
@@ -53,7 +65,7 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             continue
         yield Finding(
             rule=ID, severity=SEVERITY, site=doc.site_id,
-            unit=obs.owner(doc.column_url or doc.url, doc.site_id), column=doc.column_url, url=doc.url,
+            unit=obs.owner(listed_in(doc, obs) or doc.url, doc.site_id), column=listed_in(doc, obs), url=doc.url,
             message=f"《{doc.title or doc.url}》未注明成文日期，无法核验是否在20个工作日内公开。",
             evidence={"title": doc.title, "pub_date": doc.pub_date.isoformat() if doc.pub_date else None,
                       "why": why},
