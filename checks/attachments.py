@@ -1,7 +1,8 @@
 """LNK004 附件无法下载: an attachment link (.pdf .doc(x) .xls(x) .wps .zip …) that fails.
 
-Confirmed like LNK002 (two failing checks at least ``confirm_after_hours`` apart); a
-timeout or a 403 from a firewall is "could not verify".  Attachment names are often
+Confirmed like LNK002 (two failing checks at least ``confirm_after_hours`` apart; an
+NXDOMAIN or a refused connection counts when seen while our side worked); a timeout or a
+403 from a firewall is "could not verify".  Attachment names are often
 Chinese (通知附件.pdf): they are compared decoded.
 
 Options: ``confirm_after_hours`` (1), ``points`` (0.1 per attachment, **unconfirmed**).

@@ -166,8 +166,7 @@ class Observations:
                 return True
             mine = [c for c in self.link_checks if c.url == subject and c.run_id == self.run_id]
             if mine:
-                last = mine[-1].outcome
-                return last is LinkOutcome.OK or last.is_failure
+                return mine[-1].outcome is LinkOutcome.OK or mine[-1].site_failure
             return False
         site = self.site(finding.site)
         return site is not None and any(

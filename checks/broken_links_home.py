@@ -1,7 +1,8 @@
 """LNK001 首页不可用链接: a link on the homepage that is confirmed broken.
 
-Same confirmation as LNK002 (two failing checks at least ``confirm_after_hours`` apart,
-timeouts and blocks never count), for links whose source is a site's homepage.
+Same failures and confirmation as LNK002 (an error status, a redirect loop, NXDOMAIN or a
+refused connection at two checks at least ``confirm_after_hours`` apart; timeouts, blocks
+and our own side's trouble never count), for links whose source is a site's homepage.
 
 Options: ``confirm_after_hours`` (1), ``points`` (1 per link, **unconfirmed**).
 Source: 国办秘函〔2019〕19号 (可用性).

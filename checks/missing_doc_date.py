@@ -52,15 +52,19 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     listed_in: dict[str, set[str]] = {}
     for item in obs.list_items:
         listed_in.setdefault(item.url, set()).add(item.column_url)
+    column_urls = {c.url for c in obs.columns}
     for doc in obs.documents:
         if doc.doc_date is not None:
             continue
         why = why_official(doc, obs, listed_in)
         if why is None:
             continue
+        # A document first reached from a homepage link has no column of its own: the column
+        # whose list shows it is where it belongs (a homepage's 最新 list is no column).
+        column = doc.column_url or min((c for c in listed_in.get(doc.url, ()) if c in column_urls), default=None)
         yield Finding(
             rule=ID, severity=SEVERITY, site=doc.site_id,
-            unit=obs.owner(doc.column_url or doc.url, doc.site_id), column=doc.column_url, url=doc.url,
+            unit=obs.owner(column or doc.url, doc.site_id), column=column, url=doc.url,
             message=f"《{doc.title or doc.url}》未注明成文日期，无法核验是否在20个工作日内公开。",
             evidence={"title": doc.title, "pub_date": doc.pub_date.isoformat() if doc.pub_date else None,
                       "why": why},

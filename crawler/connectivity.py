@@ -13,6 +13,7 @@ Scrapy glue (signals) is crawler.progress.ConnectivityExtension.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,8 @@ class ConnectivityWatch:
         self.checks = 0
         self.failed_at: str | None = None
         self.reason: str | None = None
+        # host -> time.time() of its last lookup answered with an address (see resolved())
+        self._resolved_at: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -61,6 +64,7 @@ class ConnectivityWatch:
 
     def probe(self) -> str | None:
         """Why our side looks down now, or None."""
+        from zwgk.records.probes import ResolveStatus
         from zwgk.resolve import resolve
 
         hosts = list(self.hosts)
@@ -75,6 +79,9 @@ class ConnectivityWatch:
                     r = resolve(host, self.nameservers, self.dns_timeout)
                 except ValueError as exc:
                     return f"resolver misconfigured: {exc}"
+                if r.status is ResolveStatus.OK and r.source == "dns":
+                    with self._lock:
+                        self._resolved_at[r.host] = time.time()
                 if r.status.conclusive:
                     break
                 results.append(f"{host}: {r.status.value}")
@@ -87,6 +94,11 @@ class ConnectivityWatch:
             if answer.error is not None or answer.status is None or answer.status >= 500:
                 return f"control request {self.control_url} failed: {answer.error or answer.status}"
         return None
+
+    def resolved(self) -> dict[str, float]:
+        """Host -> when our resolver last gave it an address during this watch (time.time())."""
+        with self._lock:
+            return dict(self._resolved_at)
 
     def summary(self) -> dict[str, Any]:
         with self._lock:

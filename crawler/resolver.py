@@ -16,6 +16,7 @@ answer) and are never to be reported as the site's fault.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -117,6 +118,9 @@ class ZwgkResolver:
         self.cache_ttl = cache_ttl
         self._cache: dict[str, _CacheEntry] = {}
         self._pending: dict[str, _Pending] = {}
+        # host -> time.time() of its last lookup that a nameserver answered with an address:
+        # evidence that our resolver worked then (the spider's LinkCheck.healthy).
+        self.resolved_at: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, reactor: ReactorBase) -> Self:
@@ -200,6 +204,8 @@ class ZwgkResolver:
         if resolution.status is not ResolveStatus.OK:
             logger.debug("resolving %s: %s %s", key, resolution.status.name, resolution.detail)
         else:
+            if resolution.source == "dns":
+                self.resolved_at[key] = time.time()
             _share_with_scrapy(key, resolution)
         for waiter in waiters:
             waiter.callback(resolution)

@@ -10,6 +10,8 @@ Answers follow real DNS closely enough for the checks to be tested on them:
 - a name that does not exist → NXDOMAIN (with the suffix's SOA in the authority section, which is
   what resolvers use for negative caching);
 - a name outside the suffix → REFUSED, like a resolver that is not configured for it;
+- a name in ``Zone.silent`` is never answered (the query is dropped): a client sees its own
+  resolver time out, as with a dead authoritative server or a lossy path;
 - ``*.foo.test`` answers for every name below ``foo.test`` that does not exist itself (RFC 4592's
   closest-encloser rule), and ``foo.test`` then exists as an empty non-terminal (NODATA);
 - any ancestor of a name in the zone exists (an empty non-terminal) and answers NODATA, as in
@@ -35,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from dnslib import AAAA, NS, QTYPE, RCODE, RR, SOA, A, DNSRecord
+from dnslib import AAAA, NS, QTYPE, RCODE, RR, SOA, A, DNSError, DNSRecord
 from dnslib.server import DNSHandler, DNSServer
 
 __all__ = ["TestbedDNS", "Zone"]
@@ -63,6 +65,8 @@ class Zone:
     a: dict[str, list[str]] = field(default_factory=dict)
     aaaa: dict[str, list[str]] = field(default_factory=dict)
     ns: dict[str, list[str]] = field(default_factory=dict)
+    # Names whose queries are dropped unanswered (the client's lookup times out).
+    silent: set[str] = field(default_factory=set)
 
 
 def _normalize(name: str) -> str:
@@ -122,6 +126,8 @@ class _ZoneResolver:
             self.set(name, aaaa=addresses)
         for name, hosts in zone.ns.items():
             self.set(name, ns=hosts)
+        for name in zone.silent:
+            self.silence(name)
 
     # --- changes -------------------------------------------------------------------------------
 
@@ -146,6 +152,11 @@ class _ZoneResolver:
                 self.zone.aaaa[key] = new_aaaa
             if new_ns is not None:
                 self.zone.ns[key] = new_ns
+
+    def silence(self, name: str) -> None:
+        key = _normalize(name)
+        with self.lock:
+            self.zone.silent.add(key)
 
     def remove(self, name: str) -> None:
         key = _normalize(name)
@@ -190,8 +201,12 @@ class _ZoneResolver:
             reply.header.aa = 0
             return reply
         with self.lock:
+            silent = qname in self.zone.silent
             owner, exists = self._find(qname)
             records = self._records(owner, qname, qtype) if owner else []
+        if silent:
+            # dnslib's handler sends nothing when the resolver raises DNSError.
+            raise DNSError(f"{qname}: silent by design")
         for rr in records:
             reply.add_answer(rr)
         if not exists:
@@ -338,6 +353,10 @@ class TestbedDNS:
         """Delete every record of ``name`` (it becomes NXDOMAIN unless it has children)."""
         self._resolver.remove(name)
 
+    def silence(self, name: str) -> None:
+        """Never answer queries for ``name``: a resolver asking for it times out. Thread-safe."""
+        self._resolver.silence(name)
+
     def snapshot(self) -> Zone:
         """A copy of the current zone (normalized names)."""
         with self._resolver.lock:
@@ -346,6 +365,7 @@ class TestbedDNS:
                 a=_copy(zone.a),
                 aaaa=_copy(zone.aaaa),
                 ns=_copy(zone.ns),
+                silent=set(zone.silent),
             )
 
 

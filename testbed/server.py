@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping, Protocol
 from urllib.parse import urlsplit
 
-from testbed.county import PORTAL_HOST, SITE_ID, SITE_UNIT, UNITS, County
+from testbed.county import PORTAL_HOST, SILENT_HOST, SITE_ID, SITE_UNIT, UNITS, County
 from testbed.dns import TestbedDNS, Zone
 
 def testbed_components() -> list[Any]:
@@ -216,6 +216,7 @@ class Testbed:
         self.port, self.has_ipv6 = _free_dual_port()
         self.county = County(self.seed, self.as_of, self.url(PORTAL_HOST, ""), pages=self.pages)
         self.add_host(PORTAL_HOST, CountyApp(self.county), aaaa=["::1"] if self.has_ipv6 else [])
+        self.zone.silent.add(SILENT_HOST)
         self.dns = TestbedDNS(self.zone)
         self.dns.start()
         families = [("127.0.0.1", _Server, "v4")] + ([("::1", _Server6, "v6")] if self.has_ipv6 else [])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -44,12 +45,17 @@ from crawler.personal_data import mask_text
 from crawler.pipelines import CachedPage, CrawlMemory
 from zwgk.records import LinkOutcome, Site
 from zwgk.records.content import AttachmentOutcome, AttachmentScan, PersonalDataObs
+from zwgk.records.probes import ResolveStatus
 
 # Pages we follow and parse; anything else in-site (attachments, images) is only checked.
 HTML_SUFFIXES = ("", ".htm", ".html", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 EMPTY_MARKERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录", "没有相关信息", "无相关信息", "没有找到相关")
 LINK_ELEMENTS = {"a": "href", "area": "href", "img": "src", "script": "src", "link": "href",
                  "iframe": "src", "embed": "src", "source": "src"}
+# How recently our resolver must have given an address for another name, and another host
+# must have answered over HTTP, for an NXDOMAIN or a refused connection to count as the
+# site's (LinkCheck.healthy); the connectivity watch resolves every control_interval seconds.
+HEALTH_WINDOW = 120.0
 BLOCKED_STATUSES = {401, 403, 429}   # WAFs and rate limits: "could not verify", not broken
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Every status reaches the callbacks except redirects, which RedirectMiddleware must follow
@@ -159,6 +165,7 @@ class DisclosureSpider(scrapy.Spider):
         self.homes = {s.url for s in sites}
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
         self.failed: dict[str, str] = {}       # url -> site_id of URLs whose check failed
+        self.answered_at: dict[str, float] = {}  # host:port -> time.time() of its last HTTP answer
         self.rechecked = False
         self.stats_pages = 0
         self.replays: deque[tuple[str, Any, dict[str, Any]]] = deque()
@@ -351,6 +358,8 @@ class DisclosureSpider(scrapy.Spider):
         meta = response.meta
         url = meta["check_url"]
         status = response.status
+        if not meta.get("from_cache"):
+            self.answered_at[_netloc(response.url)] = time.time()
         details = []
         if response.url != url:
             details.append(response.url)
@@ -402,10 +411,15 @@ class DisclosureSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta["check_url"]
         outcome, detail = classify_failure(failure)
+        dns = None
         if outcome is LinkOutcome.DNS_ERROR:
             detail = dns_detail(request.url, detail)
+            dns = dns_verdict(request.url)
+        refused = outcome is LinkOutcome.CONNECT_ERROR and is_refused(failure)
+        healthy = self.our_side_healthy(request.url, dns=not refused) if dns is not None or refused else None
         self.count(f"outcome/{outcome.value}")
-        yield from self.record(LinkCheck(self.run_id, url, outcome, None, detail, now()), request.meta["site_id"])
+        yield from self.record(LinkCheck(self.run_id, url, outcome, None, detail, now(), dns=dns, refused=refused,
+                                         healthy=healthy), request.meta["site_id"])
         if not request.meta.get("link_only"):
             yield PageObs(self.run_id, request.meta["site_id"], url, request.meta["kind"],
                           request.meta.get("column_url"), None, None, False, None, None, None, 0, False,
@@ -489,6 +503,27 @@ class DisclosureSpider(scrapy.Spider):
     def on_external_error(self, failure: Failure) -> Iterator[Any]:
         meta = failure.request.meta  # type: ignore[attr-defined]
         yield self.content.external_page(meta["site_id"], meta["check_url"], None, None, "")
+
+    def our_side_healthy(self, url: str, dns: bool) -> bool:
+        """Whether our side was seen working just now, apart from ``url``'s host: another
+        host (host:port) answered us over HTTP and, for a DNS failure (``dns``), our resolver
+        gave an address for another name (a crawl lookup or the connectivity watch), both
+        within HEALTH_WINDOW (or two intervals of the watch, when those are longer).  (A
+        refused connection needs no DNS evidence: its own name resolved.)  Only then can an
+        NXDOMAIN or a refused connection be the site's fault (checks/_links.py)."""
+        from crawler.resolver import installed_resolver
+
+        host, netloc = _host(url), _netloc(url)
+        watch = getattr(self.crawler, "zwgk_connectivity", None)
+        window = max(HEALTH_WINDOW, 2 * watch.interval) if watch is not None else HEALTH_WINDOW
+        since = time.time() - window
+        resolver = installed_resolver()
+        resolved = dict(resolver.resolved_at) if resolver else {}
+        for name, at in (watch.resolved().items() if watch is not None else ()):
+            resolved[name] = max(at, resolved.get(name, at))
+        dns_ok = not dns or any(at >= since for name, at in resolved.items() if name != host)
+        http_ok = any(at >= since for where, at in self.answered_at.items() if where != netloc)
+        return dns_ok and http_ok
 
     def on_link_checked(self, response: Response) -> Iterator[Any]:
         # Some servers refuse HEAD or answer it wrongly: ask again with GET before judging.
@@ -752,6 +787,24 @@ def classify_failure(failure: Failure) -> tuple[LinkOutcome, str]:
     return LinkOutcome.ERROR, detail
 
 
+def is_refused(failure: Failure) -> bool:
+    """The host refused the connection (ECONNREFUSED), by exception type: not a reset, a
+    closed connection or an unreachable network."""
+    return bool(failure.check(ConnectionRefusedError, DownloadConnectionRefusedError))
+
+
+def dns_verdict(url: str) -> ResolveStatus | None:
+    """Our resolver's verdict on ``url``'s host in this crawl, when a DNS answer (or its
+    absence) gave it; None when unknown or decided without asking a nameserver."""
+    from crawler.resolver import installed_resolver
+
+    resolver = installed_resolver()
+    resolution = resolver.resolution(_host(url)) if resolver else None
+    if resolution is None or resolution.source != "dns":
+        return None
+    return resolution.status
+
+
 def dns_detail(url: str, detail: str) -> str:
     """Tell NXDOMAIN (the site's DNS) from our resolver's timeout (could not verify)."""
     from crawler.resolver import installed_resolver
@@ -795,6 +848,10 @@ def empty_marker(html: str) -> bool:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def _absolute(base: str, raw: str) -> str | None:

@@ -58,3 +58,17 @@ def test_news_in_a_notice_column_without_number_or_table_passes():
     page = _news(doc_no=None, column_url=BASE + "/zwgk/dhjz/tzgg/")
     assert list(rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/tzgg/", "通知公告"),)),
                            {}, ctx())) == []
+
+
+def test_a_policy_document_reached_from_the_homepage_is_judged_by_the_column_listing_it():
+    """Reached first from a homepage link, the document has no column_url; the 政策文件 list shows it."""
+    from zwgk.records import ListItemObs
+    page = _news(doc_no=None, column_url=None)
+    listed = ListItemObs(1, BASE + "/zwgk/dhjz/zcwj/", BASE + "/zwgk/dhjz/zcwj/index.html", page.url,
+                         page.title, None, None)
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"),)
+    on_home = replace(listed, column_url=BASE + "/", page_url=BASE + "/")
+    [f] = rule.check(obs(documents=(page,), columns=cols, list_items=(on_home, listed)), {}, ctx())
+    assert "政策文件" in f.evidence["why"] and f.column == BASE + "/zwgk/dhjz/zcwj/"
+    # not listed anywhere, no 文号, no table: not a 公文 as far as anyone can tell
+    assert list(rule.check(obs(documents=(page,), columns=cols), {}, ctx())) == []

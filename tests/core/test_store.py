@@ -59,3 +59,36 @@ def test_crashed_crawl_is_incomplete_and_checks_use_the_last_complete_one(
         assert store.run(bad.run_id).status == "incomplete"
         assert store.run(check.run_id).crawl_run_id == good.run_id
         assert store.documents(good.run_id) == docs_before
+
+
+def test_link_check_verdicts_survive_the_store_and_old_rows_read_as_unknown(tmp_path: Path) -> None:
+    """Migration 4 adds the typed DNS verdict, refusal and health of a link check; a store
+    made before it migrates in place, and its rows are 'not known healthy' (never confirm)."""
+    import sqlite3
+    from datetime import datetime, timezone
+
+    from zwgk.records import LinkCheck, LinkOutcome
+    from zwgk.records.probes import ResolveStatus
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    for sql in MIGRATIONS[:3]:
+        con.executescript(sql)
+    con.execute("PRAGMA user_version=3")
+    con.execute("INSERT INTO runs(id, kind, as_of, started_at, status) VALUES (1,'crawl','2026-11-25','x','complete')")
+    con.execute("INSERT INTO link_checks VALUES (1,'http://gone.test/','DNS_ERROR',NULL,'dns=NXDOMAIN','2026-11-25T01:00:00+00:00')")
+    con.commit()
+    con.close()
+    at = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        [old] = store.link_checks()
+        assert (old.dns, old.refused, old.healthy, old.site_failure) == (None, False, None, False)
+        run = store.start_run("crawl", date(2026, 11, 26))
+        store.add_link_checks([
+            LinkCheck(run, "http://gone.test/", LinkOutcome.DNS_ERROR, None, None, at, dns=ResolveStatus.NXDOMAIN,
+                      healthy=True),
+            LinkCheck(run, "http://dead.test/", LinkOutcome.CONNECT_ERROR, None, None, at, refused=True, healthy=False)])
+        nx, dead = sorted((c for c in store.link_checks(up_to_run=run) if c.run_id == run), key=lambda c: c.url)[::-1]
+        assert (nx.dns, nx.healthy, nx.site_failure) == (ResolveStatus.NXDOMAIN, True, True)
+        assert (dead.refused, dead.healthy, dead.site_failure) == (True, False, False)

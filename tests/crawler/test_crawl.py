@@ -18,6 +18,7 @@ import pytest
 from tests.crawler.servers import Answer, BigSite, Sites, free_port, html, quote_gbk
 from commands import steps as pipeline
 from commands.common import load_config
+from zwgk.records.probes import ResolveStatus
 from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,10 +186,16 @@ def test_block_page_and_refused_wait_are_explained(outcomes: dict[str, Any]) -> 
 def test_network_outcomes(outcomes: dict[str, Any]) -> None:
     port = outcomes["port"]
     assert outcome(outcomes, f"http://slow.test:{port}/slow.html").outcome.value == "TIMEOUT"
-    assert outcome(outcomes, f"http://dead.test:{outcomes['dead_port']}/").outcome.value == "CONNECT_ERROR"
+    dead = outcome(outcomes, f"http://dead.test:{outcomes['dead_port']}/")
+    assert dead.outcome.value == "CONNECT_ERROR"
     assert outcome(outcomes, f"https://tls.test:{port}/").outcome.value == "TLS_ERROR"
     nx = outcome(outcomes, f"http://nx.test:{port}/")
     assert nx.outcome.value == "DNS_ERROR" and nx.detail.startswith("dns=NXDOMAIN")
+    # typed, for the link policy: an NXDOMAIN answer and a refused connection, while our
+    # resolver and other hosts answered (checks/_links.py confirms them)
+    assert (nx.dns, nx.refused, nx.healthy) == (ResolveStatus.NXDOMAIN, False, True)
+    assert (dead.dns, dead.refused, dead.healthy) == (None, True, True)
+    assert outcome(outcomes, f"http://slow.test:{port}/slow.html").healthy is None
 
 
 def test_private_external_host_is_excluded(outcomes: dict[str, Any]) -> None:

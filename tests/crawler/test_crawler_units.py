@@ -114,6 +114,29 @@ def test_dns_detail_tells_nxdomain_from_our_timeout(monkeypatch: pytest.MonkeyPa
     assert dns_detail("http://other.test/x", "err") == "err"
 
 
+def test_our_side_is_healthy_only_with_other_names_and_hosts_answering(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import crawler.resolver as resolver
+
+    s = spider()
+    s.crawler = type("C", (), {"zwgk_connectivity": None})()
+    fake = _FakeResolver({})
+    fake.resolved_at = {"gone.test": time.time()}      # only the failing name itself
+    monkeypatch.setattr(resolver, "_installed", fake)
+    s.answered_at = {"site.test:80": time.time()}
+    assert not s.our_side_healthy("http://gone.test/x", dns=True)
+    fake.resolved_at["site.test"] = time.time() - 300   # too long ago
+    assert not s.our_side_healthy("http://gone.test/x", dns=True)
+    fake.resolved_at["site.test"] = time.time()
+    assert s.our_side_healthy("http://gone.test/x", dns=True)
+    # a refused connection needs another host:port that answered, not DNS evidence
+    assert not s.our_side_healthy("http://site.test:80/x", dns=False)
+    assert s.our_side_healthy("http://site.test:1/x", dns=False)
+    s.answered_at = {}
+    assert not s.our_side_healthy("http://gone.test/x", dns=True)
+
+
 class _Stats:
     def __init__(self) -> None:
         self.values: dict[str, int] = {}

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from zwgk.records.probes import ResolveStatus
+
 
 class LinkOutcome(str, enum.Enum):
     """Closed set of outcomes of one link check (lychee-style).
 
-    Only BROKEN and SOFT_404 can ever become findings.  TIMEOUT, BLOCKED,
-    DNS_ERROR and CONNECT_ERROR may be our own network's fault or a WAF, so
-    they are "could not verify", never "broken".
+    BROKEN, SOFT_404 and REDIRECT_LOOP can become findings.  TIMEOUT, BLOCKED,
+    TLS_ERROR and ERROR may be our own network's fault or a WAF, so they are
+    "could not verify", never "broken".  DNS_ERROR and CONNECT_ERROR are too,
+    except an NXDOMAIN answer and a refused connection seen while our side was
+    healthy (``LinkCheck.site_failure``).
     """
 
     OK = "OK"
@@ -163,7 +167,17 @@ class LinkObs:
 
 @dataclass(frozen=True)
 class LinkCheck:
-    """One check of one URL, with its time: confirmation compares checks over time."""
+    """One check of one URL, with its time: confirmation compares checks over time.
+
+    For a DNS_ERROR, ``dns`` is our resolver's verdict on the link's host (NXDOMAIN from a
+    DNS answer, TIMEOUT, SERVFAIL, ERROR …; None when unknown); for a CONNECT_ERROR,
+    ``refused`` says the host refused the connection (a TCP reset to our SYN), as opposed
+    to a reset, a closed connection or an unreachable network.  ``healthy`` says whether
+    our side was seen working at that moment: another host had answered us over HTTP and,
+    for a DNS failure, our resolver had given an address for another name, within the
+    crawler's health window (crawler.spiders.disclosure.HEALTH_WINDOW); None when not
+    recorded (other outcomes, and rows stored before the field existed).
+    """
 
     run_id: int
     url: str
@@ -171,6 +185,23 @@ class LinkCheck:
     status: int | None
     detail: str | None
     checked_at: datetime
+    dns: ResolveStatus | None = None
+    refused: bool = False
+    healthy: bool | None = None
+
+    @property
+    def site_failure(self) -> bool:
+        """A failure that is the site's (may become a finding once confirmed): an error
+        status, a soft 404 or a redirect loop; or, seen while our side was healthy, an
+        NXDOMAIN answer for the link's host or a refused connection.  Our resolver's
+        timeouts, SERVFAIL and errors, resets and everything else stay "could not verify"."""
+        if self.outcome.is_failure:
+            return True
+        if self.healthy is not True:
+            return False
+        if self.outcome is LinkOutcome.DNS_ERROR:
+            return self.dns is ResolveStatus.NXDOMAIN
+        return self.outcome is LinkOutcome.CONNECT_ERROR and self.refused
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from zwgk.records import (ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
                           LinkOutcome, ListItemObs, PageObs, Severity, Unverified)
+from zwgk.records.probes import ResolveStatus
 
 # Each migration takes the schema from version i to i+1.  Never edit one that
 # has shipped: add a new one.
@@ -136,6 +137,13 @@ MIGRATIONS: list[str] = [
         until TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
         removed_by TEXT, removed_at TEXT
     );
+    """,
+    # The typed verdicts a link check needs for NXDOMAIN and refused connections (LinkCheck):
+    # the resolver's verdict, a refused connection, and whether our side was healthy then.
+    """
+    ALTER TABLE link_checks ADD COLUMN dns TEXT;
+    ALTER TABLE link_checks ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE link_checks ADD COLUMN healthy INTEGER;
     """,
 ]
 
@@ -464,8 +472,11 @@ class Store:
     def add_link_checks(self, checks: Iterable[LinkCheck]) -> None:
         with self.transaction() as db:
             db.executemany(
-                "INSERT INTO link_checks VALUES (?,?,?,?,?,?)",
-                [(c.run_id, c.url, c.outcome.value, c.status, c.detail, _iso(c.checked_at)) for c in checks])
+                "INSERT INTO link_checks(run_id, url, outcome, status, detail, checked_at, dns, refused, healthy) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                [(c.run_id, c.url, c.outcome.value, c.status, c.detail, _iso(c.checked_at),
+                  c.dns.value if c.dns else None, int(c.refused), None if c.healthy is None else int(c.healthy))
+                 for c in checks])
 
     def columns(self, run_id: int) -> list[ColumnObs]:
         return [ColumnObs(r["run_id"], r["site_id"], r["url"], r["name"], r["parent_url"], r["column_type"],
@@ -503,7 +514,9 @@ class Store:
             sql += " AND c.url IN (SELECT target_url FROM links WHERE run_id=?)"
             args.append(linked_in)
         return [LinkCheck(r["run_id"], r["url"], LinkOutcome(r["outcome"]), r["status"], r["detail"],
-                          datetime.fromisoformat(r["checked_at"]))
+                          datetime.fromisoformat(r["checked_at"]),
+                          dns=ResolveStatus(r["dns"]) if r["dns"] else None, refused=bool(r["refused"]),
+                          healthy=None if r["healthy"] is None else bool(r["healthy"]))
                 for r in self.db.execute(sql + " ORDER BY c.checked_at", args)]
 
     # -- findings ------------------------------------------------------------------
