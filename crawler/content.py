@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from crawler import attachments as readers
 from crawler.page_content import WS, blocks, hidden_links
 from crawler.personal_data import Candidate, mask_text, mobiles_in, scan
+from zwgk.clock import utcnow as _now
 from zwgk.records.content import (AttachmentOutcome, AttachmentScan, ExternalPageObs, HiddenLinkObs,
                                   HomepageTextObs, PersonalDataObs, PhraseObs)
 from zwgk.watchlists import serious_errors, words_of
@@ -27,8 +28,6 @@ from zwgk.watchlists import serious_errors, words_of
 DEFAULT_SETTINGS = {"read": True, "max_bytes": 10_000_000, "time_limit_s": 20.0}
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 @dataclass

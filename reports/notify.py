@@ -289,8 +289,6 @@ class _Uncertain(Exception):
     """The connection failed while the content was on its way: it may have been delivered."""
 
 
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class Outbox(OutboxTable):

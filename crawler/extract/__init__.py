@@ -15,7 +15,7 @@ CMS-family knowledge (URL shapes, label sets, pager rules) lives in ``crawler.pr
 
 from __future__ import annotations
 
-from crawler.extract.charset import decode_html
+from crawler.extract.charset import content_type_charset, decode_html
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.detail import DetailFields, extract_detail
 from crawler.extract.listing import ListItem, ListPage, extract_list
@@ -24,6 +24,7 @@ __all__ = [
     "DetailFields",
     "ListItem",
     "ListPage",
+    "content_type_charset",
     "date_from_url",
     "decode_html",
     "extract_detail",

@@ -32,6 +32,14 @@ _META_CHARSET_RE = re.compile(
 _SNIFF_BYTES = 4096
 
 
+def content_type_charset(content_type: str | bytes | None) -> str | None:
+    """The charset a Content-Type header declares (``text/html; charset="GBK"`` -> ``GBK``), or None."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type or "", re.I)
+    return m.group(1) if m else None
+
+
 def _normalise_charset(name: str | None) -> str | None:
     if not name:
         return None

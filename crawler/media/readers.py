@@ -28,7 +28,8 @@ from urllib.parse import quote, urljoin, urlsplit
 from lxml import etree, html as lxml_html
 
 from crawler.dates import parse_date
-from crawler.extract import decode_html
+from crawler.extract import content_type_charset, decode_html
+from zwgk.records import BLOCKED_STATUSES
 from zwgk.config.media import compile_selector
 from zwgk.http import DeadlineExceeded, bounded_max_bytes, connect as deadline_connect
 from zwgk.resolve import resolve
@@ -39,7 +40,6 @@ MAX_REDIRECTS = 5
 # is not the expected source: a real feed may well have 验证码 in a post title.
 CAPTCHA_MARKERS = ("验证码", "captcha", "人机验证", "安全验证", "滑动验证", "访问过于频繁", "请完成验证",
                    "访问验证", "安全检查", "verify you are human")
-BLOCK_STATUSES = (401, 403, 429)
 _URL_SAFE = "/%?=&;:@!$'()*+,~-._"
 # A post dated more than this after the day it was seen is a bad date, not a fresh post.
 FUTURE_SLACK = timedelta(days=1)
@@ -239,11 +239,6 @@ class _TLSConnection(http.client.HTTPSConnection):
                                      server_hostname=self.host)
 
 
-def _charset(content_type: str | None) -> str | None:
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type or "", re.I)
-    return m.group(1) if m else None
-
-
 def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0, timeout: float = 15.0,
           max_bytes: int = 5_000_000, user_agent: str = "zwgk") -> Fetched:
     """GET ``url`` (following up to 5 redirects) within ``timeout`` seconds and ``max_bytes``."""
@@ -294,8 +289,8 @@ def fetch(url: str, *, nameservers: Sequence[str] = (), dns_timeout: float = 5.0
         if status in (301, 302, 303, 307, 308) and location:
             url = urljoin(url, location)
             continue
-        charset = _charset(response.getheader("Content-Type"))
-        if status in BLOCK_STATUSES:
+        charset = content_type_charset(response.getheader("Content-Type"))
+        if status in BLOCKED_STATUSES:
             return Fetched(url, MediaOutcome.BLOCKED, status, charset, body, detail=f"HTTP {status}")
         if not 200 <= status < 300:
             return Fetched(url, MediaOutcome.HTTP_ERROR, status, charset, body, detail=f"HTTP {status}")

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 from zwgk.http import DeadlineSocket, bounded_max_bytes
+from zwgk.records import BLOCKED_STATUSES
 from zwgk.records.probes import ProbeOutcome
 
 PROBE_USER_AGENT = "zwgk-probe/0.1 (homepage availability and IPv6 monitor)"
@@ -30,7 +31,6 @@ DEFAULT_TIMEOUT = 15.0
 DEFAULT_MAX_BYTES = 2_000_000
 MAX_TEXT_CHARS = 20_000
 MAX_LINKS = 500
-BLOCKED_STATUSES = (401, 403, 429)
 # errno values that mean "this host cannot reach that family/network at all": ours, not the site's.
 OUR_SIDE_ERRNOS = {errno.EADDRNOTAVAIL, errno.ENETUNREACH, errno.EAFNOSUPPORT}
 
@@ -191,12 +191,11 @@ class PageSummary:
 
 def summarize(body: bytes, content_type: str | None, base_url: str) -> PageSummary:
     """Title, visible text and links of an HTML page (bounded), and a fingerprint of both."""
-    from crawler.extract import decode_html   # no Scrapy behind it
+    from crawler.extract import content_type_charset, decode_html   # no Scrapy behind it
 
     charset = None
     if content_type:
-        m = re.search(r"charset=([\w-]+)", content_type, re.I)
-        charset = m.group(1) if m else None
+        charset = content_type_charset(content_type)
     try:
         page, _, _ = decode_html(body, charset)
     except Exception:  # noqa: BLE001 - bad input never crashes a probe round

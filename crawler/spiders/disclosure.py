@@ -23,7 +23,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -38,12 +38,13 @@ from twisted.python.failure import Failure
 
 from crawler import profiles
 from crawler.content import ContentObserver
-from crawler.extract import decode_html, extract_detail, extract_list
+from crawler.extract import content_type_charset, decode_html, extract_detail, extract_list
 from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from crawler.page_content import visible_text
 from crawler.personal_data import mask_text
 from crawler.pipelines import CachedPage, CrawlMemory
-from zwgk.records import LinkOutcome, Site
+from zwgk.clock import utcnow as now
+from zwgk.records import BLOCKED_STATUSES, LinkOutcome, Site
 from zwgk.records.content import AttachmentOutcome, AttachmentScan, PersonalDataObs
 from zwgk.records.probes import ResolveStatus
 
@@ -56,7 +57,6 @@ LINK_ELEMENTS = {"a": "href", "area": "href", "img": "src", "script": "src", "li
 # must have answered over HTTP, for an NXDOMAIN or a refused connection to count as the
 # site's (LinkCheck.healthy); the connectivity watch resolves every control_interval seconds.
 HEALTH_WINDOW = 120.0
-BLOCKED_STATUSES = {401, 403, 429}   # WAFs and rate limits: "could not verify", not broken
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Every status reaches the callbacks except redirects, which RedirectMiddleware must follow
 # (meta handle_httpstatus_all would switch redirects off altogether).
@@ -105,8 +105,6 @@ DEPTH_STEP = 25
 LIST_REVERIFY = timedelta(days=7)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 @dataclass
@@ -877,9 +875,7 @@ def _is_html(response: Response) -> bool:
 
 
 def _header_charset(response: Response) -> str | None:
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    m = re.search(r"charset=([\w-]+)", ctype, re.I)
-    return m.group(1) if m else None
+    return content_type_charset(response.headers.get(b"Content-Type", b""))
 
 
 def _visible_text(html: str) -> str:

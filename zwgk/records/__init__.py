@@ -15,6 +15,11 @@ from typing import Any
 from zwgk.records.probes import ResolveStatus
 
 
+# HTTP answers that mean a firewall or a rate limit stood between us and the page: "could not
+# verify", never "broken" (the crawler, the probes and the 政务新媒体 readers alike).
+BLOCKED_STATUSES: frozenset[int] = frozenset({401, 403, 429})
+
+
 class LinkOutcome(str, enum.Enum):
     """Closed set of outcomes of one link check (lychee-style).
 

@@ -11,10 +11,11 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from zwgk.clock import utcnow
 from zwgk.records import (ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
                           LinkOutcome, ListItemObs, PageObs, Severity, Unverified)
 from zwgk.records.probes import ResolveStatus
@@ -165,8 +166,6 @@ def component_schemas() -> tuple[tuple[str, Any], ...]:
     )
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def _d(value: str | None) -> date | None:

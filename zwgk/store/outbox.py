@@ -9,9 +9,9 @@ may have gone out), the log shows its Message-ID.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any
 
+from zwgk.clock import utcnow
 from zwgk.store import pid_alive
 
 MIGRATIONS = [
@@ -68,7 +68,7 @@ class OutboxTable:
         db.execute("INSERT INTO notify_log(outbox_id, message_id, event, recipients, detail, at) "
                    "VALUES (?,?,?,?,?,?)",
                    (outbox_id, msgid, event, json.dumps(recipients, ensure_ascii=False) if recipients else None,
-                    detail, _now_iso()))
+                    detail, utcnow().isoformat()))
 
     def add(self, unit: str, check_run_id: int, message_id: str, sender: str, recipients: list[str],
             subject: str, message: bytes, findings: int) -> bool:
@@ -78,7 +78,7 @@ class OutboxTable:
                 "INSERT OR IGNORE INTO notify_outbox(unit, check_run_id, message_id, sender, recipients, "
                 "subject, message, findings, status, attempts, queued_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (unit, check_run_id, message_id, sender, json.dumps(recipients), subject, message, findings,
-                 "queued", 0, _now_iso()))
+                 "queued", 0, utcnow().isoformat()))
             if cur.rowcount == 0:
                 return False
             self._log(db, int(cur.lastrowid or 0), message_id, "queued", recipients)
@@ -152,9 +152,5 @@ class OutboxTable:
     def mark_sent(self, row: Any, accepted: list[str], detail: str | None) -> None:
         with self.store.transaction() as db:
             db.execute("UPDATE notify_outbox SET status='sent', sent_at=?, last_error=? WHERE id=?",
-                       (_now_iso(), detail, row["id"]))
+                       (utcnow().isoformat(), detail, row["id"]))
             self._log(db, row["id"], row["message_id"], "sent", accepted, detail)
-
-
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

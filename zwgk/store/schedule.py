@@ -17,7 +17,7 @@ import sqlite3
 import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
+from zwgk.clock import utcnow as _now
 from zwgk.store import pid_alive
 
 LOCK_NAME = "scheduler"
@@ -79,8 +80,6 @@ MIGRATIONS = [
 
 # -- the scheduler's tables ----------------------------------------------------------------
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
