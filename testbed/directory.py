@@ -9,14 +9,20 @@ Installed after the other components, it fills the portal's
   portal links the account's feed or list page, and for the accounts kept by hand (no link) the
   最近更新 date; the closed account is listed as 已注销, without a link.
 
-It adds no page of its own and nothing to the ground truth: the links it adds all load (or are
-blocked, or do not resolve — never a finding), and the hand-written config is unchanged.
+It adds no page of its own, and the hand-written config is unchanged.  The links it adds load,
+or are blocked (无法核验), except one: the feed of an account on a domain that no longer exists
+(NXDOMAIN, answered by our healthy resolver at both checks), a broken link (LNK002) of the
+portal's 政务新媒体 column, in the ground truth.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
+
+from testbed.county import SITE_ID, SITE_UNIT
+from testbed.media import GONE_HOST
 
 # How portals write the platforms (normalized back by `zwgk discover`).
 PLATFORM_AS_LISTED = {"微信公众号": "微信公众号", "微信视频号": "视频号", "新浪微博": "微博", "今日头条": "头条号",
@@ -26,6 +32,7 @@ PLATFORM_AS_LISTED = {"微信公众号": "微信公众号", "微信视频号": "
 class Component:
     def __init__(self, testbed: Any) -> None:
         self.tb = testbed
+        self.truth: list[dict[str, Any]] = []
 
     def install(self) -> None:
         from testbed import media, network, platforms, sites
@@ -49,7 +56,11 @@ class Component:
             name = escape(case.name)
             last = ""
             if case.active and case.source != "manual":
-                name = f'<a href="{escape(component.url(case))}" target="_blank">{name}</a>'
+                url = component.url(case)
+                name = f'<a href="{escape(url)}" target="_blank">{name}</a>'
+                if urlsplit(url).hostname == GONE_HOST:
+                    self.truth.append({"rule": "LNK002", "site": SITE_ID, "unit": SITE_UNIT, "url": url,
+                                       "column": None})
             elif case.active and case.age is not None:
                 last = f"{self.tb.as_of - timedelta(days=case.age):%Y-%m-%d}"
             rows.append(f"<tr><td>{name}</td><td>{PLATFORM_AS_LISTED[case.platform]}</td><td>{escape(case.unit)}</td>"
@@ -58,7 +69,7 @@ class Component:
                 + "".join(rows) + "</table>")
 
     def ground_truth(self) -> dict[str, Any]:
-        return {"findings": [], "near_misses": []}
+        return {"findings": list(self.truth), "near_misses": []}
 
     def config_toml(self) -> str:
         return ""

@@ -84,8 +84,8 @@ class PlatformSiteApp(SiteApp):
                 if path == self.art(cid, i):
                     # Signed like a 公文 (a 形成日期 from the signature): these documents are here
                     # for ownership, not as LAG002 seeds.
-                    html = self.page(title, f"<h1>{escape(title)}</h1><p>{escape(title)}。</p>"
-                                            f'<p style="text-align:right">{UNIT}<br>{d:%Y年%m月%d日}</p>',
+                    html = self.page(title, f'<h1>{escape(title)}</h1><div id="zoom"><p>{escape(title)}。</p>'
+                                            f'<p style="text-align:right">{UNIT}<br>{d:%Y年%m月%d日}</p></div>',
                                      {"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 10:00", "ColumnName": name})
                     return Reply(200, ctype, html.encode())
         return super().respond(method, path, headers, family)
