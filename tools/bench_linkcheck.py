@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,10 +233,11 @@ class Run:
     load: float
 
 
-def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+def measure(argv: list[str], cwd: Path, stdout: Any = subprocess.DEVNULL) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds of the whole process tree, and its peak RSS in MB."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss_kb(proc.pid))
@@ -331,22 +333,13 @@ def run_linkinator(site: Site, server: Server, work: Path) -> Run:
     load = os.getloadavg()[0]
     before = server.requests()
     with out.open("w") as fh:
-        started = time.monotonic()
-        before_ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc = subprocess.Popen([str(linkinator_bin()), f"{base}/", "--recurse", "--format", "json",
-                                 "--concurrency", "16", "--timeout", "15000"], stdout=fh, stderr=subprocess.DEVNULL)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_kb(proc.pid))
-            time.sleep(0.05)
-        wall = time.monotonic() - started
-        after_ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after_ru.ru_utime - before_ru.ru_utime) + (after_ru.ru_stime - before_ru.ru_stime)
+        wall, cpu, rss = measure([str(linkinator_bin()), f"{base}/", "--recurse", "--format", "json",
+                                  "--concurrency", "16", "--timeout", "15000"], work, stdout=fh)
     requests = server.requests() - before
     data = json.loads(out.read_text() or "{}")
     reported = {link["url"]: int(link.get("status") or 0)
                 for link in data.get("links", []) if link.get("state") == "BROKEN"}
-    return Run("linkinator", wall, cpu, peak / 1024, requests, *score(site, base, reported), load)
+    return Run("linkinator", wall, cpu, rss, requests, *score(site, base, reported), load)
 
 
 TOOLS = {"zwgk": run_zwgk, "scrapy": run_scrapy, "linkinator": run_linkinator}
