@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
+from checks import REGISTRY, CheckContext, Observations, excluded_by_config, run_checks, verifies
 from reports.lifecycle import record
 from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
 from zwgk.store import media_observations
@@ -381,7 +381,7 @@ def check(config: Config, as_of: date) -> StepResult:
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config), timezone=config.timezone)
             findings = list(run_checks(obs, config.rules, ctx))
             unverified = record(store, run_id, as_of, findings, ctx.unverified, lambda f: verifies(obs, f),
-                                degraded=bool(degraded))
+                                degraded=bool(degraded), excluded=excluded_by_config(config.sites))
         except BaseException as exc:
             store.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
             raise

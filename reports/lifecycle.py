@@ -46,9 +46,13 @@ class Lifecycle:
 
 def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverified: Sequence[Unverified],
             observed: Callable[[Finding], bool], as_of: date,
-            exemptions: Sequence[Exemption] = ()) -> tuple[list[TrackedState], list[Unverified]]:
+            exemptions: Sequence[Exemption] = (), excluded: Callable[[Finding], bool] = lambda f: False,
+            appeals: Sequence[Any] = ()) -> tuple[list[TrackedState], list[Unverified]]:
     """The states after one check run, and the extra 无法核验 records for open findings whose
-    subject was not observed (so that they are listed, per unit, beside the others)."""
+    subject was not observed (so that they are listed, per unit, beside the others).
+
+    ``excluded``: findings under a path retired in config; an open one becomes 已排除 (never
+    已整改: nobody looked).  ``appeals``: the open appeals (zwgk.records.Appeal)."""
     prior = {t.finding.key(): t for t in before}
     unverifiable_keys = {u.key() for u in unverified}
     # A note without a subject says the rule could not be judged at all (for one site, or for all).
@@ -77,7 +81,10 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
                              resolved_on=None))
     extra: list[Unverified] = []
     for key, prev in prior.items():
-        if key in seen or prev.state is State.RESOLVED:
+        if key in seen or prev.state in (State.RESOLVED, State.EXCLUDED):
+            continue
+        if excluded(prev.finding):
+            after.append(replace(prev, state=State.EXCLUDED, unverifiable=False))
             continue
         if (key in unverifiable_keys or (key[0], None) in rule_wide or (key[0], key[1]) in rule_wide
                 or not observed(prev.finding)):
@@ -134,13 +141,13 @@ def track(history: Sequence[CheckSnapshot], exemptions: Sequence[Exemption] = ()
 
 def record(store: Any, run_id: int, as_of: date, findings: Sequence[Finding],
            unverified: Sequence[Unverified] = (), observed: Callable[[Finding], bool] = lambda f: True,
-           degraded: bool = False) -> list[Unverified]:
+           degraded: bool = False, excluded: Callable[[Finding], bool] = lambda f: False) -> list[Unverified]:
     """Store one check run's findings, advance the states (not on a degraded run) and store
     what it could not verify; returns the stored 无法核验 records."""
     store.add_findings(run_id, findings)
     extra: list[Unverified] = []
     if not degraded:
         states, extra = advance(store.finding_states(open_only=True), findings, unverified, observed, as_of,
-                                store.exemptions())
+                                store.exemptions(), excluded)
         store.save_states(run_id, states)
     return store.add_unverified(run_id, as_of, [*unverified, *extra])

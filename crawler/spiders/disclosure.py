@@ -147,6 +147,9 @@ class DisclosureSpider(scrapy.Spider):
                                 profile=profiles.get(s.cms), profile_how="config" if s.cms else None)
                       for s in sites]
         self.homes = {s.url for s in sites}
+        # Retired paths ([crawl] exclude and each site's own): matched on any host, so that a
+        # portal's link into a department's retired folder is skipped too.
+        self.exclude = tuple(dict.fromkeys(p for s in sites for p in getattr(s, "exclude", ())))
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
         self.failed: dict[str, str] = {}       # url -> site_id of URLs whose check failed
         self.rechecked = False
@@ -563,6 +566,12 @@ class DisclosureSpider(scrapy.Spider):
         """Crawl in-site pages, check everything else once (or trust a recent OK)."""
         for link in links:
             target, element, internal = link.target_url, link.element, link.internal
+            if self.exclude and target.startswith(self.exclude):
+                # A retired path: neither crawled nor checked, and so never reported.
+                if target not in self.checked:
+                    self.checked.add(target)
+                    self.count("excluded_by_config")
+                continue
             if element in ("a", "area", "iframe") and internal and _looks_like_page(target):
                 if depth + 1 > self.max_depth:
                     self.unfetched["max_depth"].add(profiles.page_key(target))

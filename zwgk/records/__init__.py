@@ -65,6 +65,10 @@ class Site:
     hosts: tuple[str, ...] = ()     # extra host names that belong to the site
     obey_robots_txt: bool | None = None   # None: [crawl] obey_robots_txt
     cms: str | None = None                # a crawler.profiles family name; None: detected
+    exclude: tuple[str, ...] = ()         # retired paths (URL prefixes: [crawl] exclude + the site's own)
+
+    def excludes(self, url: str | None) -> bool:
+        return bool(url) and any(url.startswith(p) for p in self.exclude)   # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,7 @@ class FindingState(str, enum.Enum):
     RESOLVED = "resolved"      # 已整改: observed conclusively without the defect
     EXEMPT = "exempt"          # 已豁免: an exemption covers it (not notified, not scored)
     APPEAL = "appeal"          # 申诉中: the unit appealed; a person decides
+    EXCLUDED = "excluded"      # 已排除: its path was retired in config ([crawl] exclude); never 已整改
 
     @property
     def label(self) -> str:
@@ -229,7 +234,7 @@ class FindingState(str, enum.Enum):
 
 STATE_LABELS = {FindingState.NEW: "新发现", FindingState.STILL_OPEN: "未整改",
                 FindingState.RESOLVED: "已整改", FindingState.EXEMPT: "已豁免",
-                FindingState.APPEAL: "申诉中"}
+                FindingState.APPEAL: "申诉中", FindingState.EXCLUDED: "已排除"}
 
 
 @dataclass(frozen=True)
