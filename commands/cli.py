@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import scheduler
-from commands import config, exempt, export, extract, inspect, media, notify, probe, rules, testbed
+from commands import appeal, config, exempt, export, extract, inspect, media, notify, probe, rules, testbed
 from commands.common import add_common as _common
 from commands.common import parse_as_of as _as_of
 from zwgk.config import ConfigError
@@ -17,7 +17,7 @@ from zwgk.store import STORE_EXIT_CODE, StoreError, storage_fault
 
 # The subcommands that declare their own arguments:
 # COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}.
-COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export, config, exempt)
+COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export, config, exempt, appeal)
 
 
 def component_commands() -> dict[str, tuple[str, Callable[..., Any], Callable[[argparse.Namespace], int]]]:

@@ -435,6 +435,7 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                              calendar=calendar_for(config), degraded_note=degraded_note,
                              columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
                              deadline_days=notify.get("deadline_working_days", 10),
-                             unverified=store.unverified(check_run.id), exemptions=store.exemptions())
+                             unverified=store.unverified(check_run.id), exemptions=store.exemptions(),
+                             appeals=store.appeals(open_only=True))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

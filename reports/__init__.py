@@ -91,6 +91,7 @@ class ReportView:
     pass_score: float = 60.0             # [assessment] pass_score
     overdue: tuple[Row, ...] = ()        # 逾期未整改, most overdue first
     exempt: tuple[Any, ...] = ()         # (TrackedState, Exemption | None): listed apart
+    appeals: tuple[Any, ...] = ()        # (TrackedState, Appeal | None): 申诉中, listed apart, never 逾期
     unverifiable_count: int = 0          # open findings not verifiable this time
 
 
@@ -144,7 +145,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
                columns: Sequence[Any] = (), unverified: Sequence[Any] = (),
-               exemptions: Sequence[Any] = ()) -> ReportView:
+               exemptions: Sequence[Any] = (), appeals: Sequence[Any] = ()) -> ReportView:
     from reports.assessment import INDICATORS, assess, by_unit, scoring
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -173,8 +174,12 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         sections.append(UnitSection(uf.unit, types.get(uf.unit, ""), slug(uf.unit), tuple(rows)))
     overdue = tuple(sorted((r for sec in sections for r in sec.rows if r.overdue_days > 0 and not r.lead_task),
                            key=lambda r: (-r.overdue_days, r.finding.unit or "", r.finding.rule)))
+    from zwgk.records import FindingState
+    apart = lifecycle.exempt if lifecycle else ()
     exempt = tuple((t, next((e for e in exemptions if e.covers(t.finding, as_of)), None))
-                   for t in (lifecycle.exempt if lifecycle else ()))
+                   for t in apart if t.state is not FindingState.APPEAL)
+    appealed = tuple((t, next((a for a in appeals if a.covers(t.finding)), None))
+                     for t in apart if t.state is FindingState.APPEAL)
     counts: dict[str, int] = {}
     for f in scored:
         counts[f.rule] = counts.get(f.rule, 0) + 1
@@ -202,7 +207,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         unverified=group_unverified(config, unverified), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
         unowned_columns=unowned(config, columns), pass_score=scoring(config).pass_score,
-        overdue=overdue, exempt=exempt,
+        overdue=overdue, exempt=exempt, appeals=appealed,
         unverifiable_count=sum(r.unverifiable for sec in sections for r in sec.rows if not r.lead_task))
 
 
@@ -286,6 +291,12 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
                        "exemption": ({"reason": e.reason, "by": e.created_by, "at": e.created_at.isoformat(),
                                       "until": e.until.isoformat() if e.until else None} if e else None)}
                       for t, e in view.exempt],
+           "appeals": [{**t.finding.to_json(), "subject": t.finding.key()[2], "state": "appeal",
+                        "state_label": "申诉中", "first_seen": t.first_seen.isoformat(),
+                        "deadline": t.deadline.isoformat() if t.deadline else None,
+                        "appeal": ({"reason": a.reason, "by": a.created_by, "at": a.created_at.isoformat()}
+                                   if a else None)}
+                       for t, a in view.appeals],
            "unverified": [u.to_json() for _, groups in view.unverified for _, items in groups for u in items],
            "verdicts": verdicts, "units": units}
     return json.dumps(doc, ensure_ascii=False, indent=1, default=str)

@@ -38,7 +38,8 @@ class Lifecycle:
         return {"new": sum(t.state is State.NEW for t in self.open),
                 "still_open": sum(t.state is State.STILL_OPEN for t in self.open),
                 "unverifiable": sum(t.unverifiable for t in self.open),
-                "resolved": len(self.resolved), "exempt": len(self.exempt)}
+                "resolved": len(self.resolved), "exempt": sum(t.state is State.EXEMPT for t in self.exempt),
+                "appeal": sum(t.state is State.APPEAL for t in self.exempt)}
 
     def state_of(self, key: Key) -> TrackedState | None:
         return next((t for t in (*self.open, *self.exempt) if t.finding.key() == key), None)
@@ -66,14 +67,15 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
         seen.add(key)
         prev = prior.get(key)
         exempt = any(e.covers(f, as_of) for e in exemptions)
-        if prev is None or prev.state is State.RESOLVED:
-            state = State.EXEMPT if exempt else State.NEW
+        appealed = any(a.covers(f) for a in appeals)
+        if prev is None or prev.state in (State.RESOLVED, State.EXCLUDED):
+            state = State.EXEMPT if exempt else (State.APPEAL if appealed else State.NEW)
             after.append(TrackedState(f, state, as_of, as_of))
             continue
         if exempt:
             state = State.EXEMPT
-        elif prev.state is State.APPEAL:
-            state = State.APPEAL
+        elif appealed:
+            state = State.APPEAL   # still re-checked: it ends as 已整改 once the defect is gone
         else:
             # back from an exemption that ended: open again, with its history
             state = State.STILL_OPEN
@@ -91,6 +93,8 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
             state = State.STILL_OPEN if prev.state is State.NEW else prev.state
             if prev.state is State.EXEMPT and not any(e.covers(prev.finding, as_of) for e in exemptions):
                 state = State.STILL_OPEN
+            if prev.state is State.APPEAL and not any(a.covers(prev.finding) for a in appeals):
+                state = State.STILL_OPEN
             after.append(replace(prev, state=state, unverifiable=True))
             if key not in unverifiable_keys:
                 f = prev.finding
@@ -99,6 +103,11 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
         else:
             after.append(replace(prev, state=State.RESOLVED, resolved_on=as_of, unverifiable=False))
     return after, extra
+
+
+def _now() -> Any:
+    from zwgk.store import utcnow
+    return utcnow()
 
 
 def lifecycle_of(as_of: date | None, states: Sequence[TrackedState]) -> Lifecycle:
@@ -116,7 +125,25 @@ def load_lifecycle(store: Any, run: Any) -> Lifecycle:
     states = store.run_states(run.id)
     if not states:
         states = [TrackedState(f, State.NEW, run.as_of, run.as_of) for f in store.findings(run.id)]
+    latest = store.latest_run("check")
+    if latest is not None and latest.id == run.id:
+        # An appeal filed or closed since this check holds at once for its report and notices.
+        states = with_appeals(states, store.appeals(open_only=True))
     return lifecycle_of(run.as_of, states)
+
+
+def with_appeals(states: Sequence[TrackedState], appeals: Sequence[Any]) -> list[TrackedState]:
+    """Open findings an open appeal covers are 申诉中; an appeal closed since (rejected) puts its
+    finding back to 未整改 (an accepted one became an exemption, seen from the next check)."""
+    out = []
+    for t in states:
+        appealed = any(a.covers(t.finding) for a in appeals)
+        if t.state.is_open and appealed:
+            t = replace(t, state=State.APPEAL)
+        elif t.state is State.APPEAL and not appealed:
+            t = replace(t, state=State.STILL_OPEN)
+        out.append(t)
+    return out
 
 
 @dataclass(frozen=True)
@@ -147,7 +174,15 @@ def record(store: Any, run_id: int, as_of: date, findings: Sequence[Finding],
     store.add_findings(run_id, findings)
     extra: list[Unverified] = []
     if not degraded:
+        appeals = store.appeals(open_only=True)
         states, extra = advance(store.finding_states(open_only=True), findings, unverified, observed, as_of,
-                                store.exemptions(), excluded)
+                                store.exemptions(), excluded, appeals)
         store.save_states(run_id, states)
+        # An appeal ends when the defect is gone: observed again, conclusively, without it.
+        for t in states:
+            if t.state is State.RESOLVED:
+                for a in appeals:
+                    if a.covers(t.finding):
+                        store.close_appeal(a.rule, a.subject, "resolved", "zwgk", _now(),
+                                           f"{as_of.isoformat()} 复查已整改")
     return store.add_unverified(run_id, as_of, [*unverified, *extra])

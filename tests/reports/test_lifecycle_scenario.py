@@ -119,7 +119,8 @@ class County:
         findings = self.store.findings(self.run.id)
         view = build_view(config=self.config, as_of=self.run.as_of, findings=findings, check_run=self.run,
                           crawl_run=None, rules=REGISTRY, lifecycle=lifecycle, calendar=self.calendar,
-                          unverified=self.store.unverified(self.run.id), exemptions=self.store.exemptions())
+                          unverified=self.store.unverified(self.run.id), exemptions=self.store.exemptions(),
+                          appeals=self.store.appeals())
         return render_html(view)
 
 

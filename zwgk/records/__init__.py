@@ -267,6 +267,30 @@ class Unverified:
 
 
 @dataclass(frozen=True)
+class Appeal:
+    """A unit's appeal (申诉) against a finding: open until the defect is gone (已整改) or an
+    admin closes it (``rejected``: the finding is open again; ``accepted``: it becomes 已豁免)."""
+
+    rule: str
+    subject: str
+    reason: str
+    created_by: str
+    created_at: datetime
+    outcome: str | None = None        # None while open | resolved | rejected | accepted
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    note: str | None = None           # the admin's reason for closing it
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    def covers(self, finding: "Finding") -> bool:
+        return self.is_open and finding.rule == self.rule and self.subject in (
+            finding.url, finding.column, finding.unit, finding.site, finding.key()[2])
+
+
+@dataclass(frozen=True)
 class Exemption:
     """A person's decision that a finding is not to be notified or scored, until a date."""
 

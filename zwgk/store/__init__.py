@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from zwgk.records import (ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
+from zwgk.records import (Appeal, ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
                           LinkOutcome, ListItemObs, PageObs, Severity, Unverified)
 
 # Each migration takes the schema from version i to i+1.  Never edit one that
@@ -136,6 +136,17 @@ MIGRATIONS: list[str] = [
         until TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
         removed_by TEXT, removed_at TEXT
     );
+    """,
+    # Appeals (申诉中): open until the defect is gone or an admin closes them.
+    """
+    CREATE TABLE appeals (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL, subject TEXT NOT NULL, reason TEXT NOT NULL,
+        created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+        outcome TEXT,                            -- NULL while open | resolved | rejected | accepted
+        closed_by TEXT, closed_at TEXT, note TEXT
+    );
+    CREATE INDEX appeals_open ON appeals(rule, subject) WHERE outcome IS NULL;
     """,
 ]
 
@@ -588,6 +599,29 @@ class Store:
         return [Exemption(r["rule"], r["subject"], r["reason"], r["created_by"],
                           datetime.fromisoformat(r["created_at"]), _d(r["until"]))
                 for r in self.db.execute("SELECT * FROM exemptions WHERE removed_at IS NULL ORDER BY id")]
+
+
+    # -- appeals (申诉) ---------------------------------------------------------------
+    def add_appeal(self, a: Appeal) -> int:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM appeals WHERE rule=? AND subject=? AND outcome IS NULL",
+                          (a.rule, a.subject)).fetchone():
+                return 0
+            cur = db.execute("INSERT INTO appeals(rule, subject, reason, created_by, created_at) VALUES (?,?,?,?,?)",
+                             (a.rule, a.subject, a.reason, a.created_by, _iso(a.created_at)))
+            return int(cur.lastrowid)
+
+    def close_appeal(self, rule: str, subject: str, outcome: str, by: str, at: datetime,
+                     note: str | None = None) -> int:
+        with self.transaction() as db:
+            return db.execute("UPDATE appeals SET outcome=?, closed_by=?, closed_at=?, note=? "
+                              "WHERE rule=? AND subject=? AND outcome IS NULL",
+                              (outcome, by, _iso(at), note, rule, subject)).rowcount
+
+    def appeals(self, open_only: bool = True) -> list[Appeal]:
+        sql = "SELECT * FROM appeals" + (" WHERE outcome IS NULL" if open_only else "") + " ORDER BY id"
+        return [Appeal(r["rule"], r["subject"], r["reason"], r["created_by"], datetime.fromisoformat(r["created_at"]),
+                       r["outcome"], r["closed_by"], _dt(r["closed_at"]), r["note"]) for r in self.db.execute(sql)]
 
 
 @dataclass(frozen=True)
