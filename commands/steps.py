@@ -404,8 +404,10 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
     from reports import TrendPoint, write_report
     from reports.lifecycle import load_lifecycle
 
+    from reports.history import folder_name, write_history
+
     started = time.monotonic()
-    out = out or config.report_dir
+    dated = out is None   # --out writes exactly there; the default keeps every report (reports/history.py)
     with Store(config.database) as store:
         check_run = store.latest_run("check")
         if check_run is None:
@@ -416,12 +418,12 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                                                     "crawl_number": store.run_number("crawl", crawl_run.id)})
         check_run = replace(check_run, summary={"check_number": store.check_number(check_run.id),
                                                 **check_run.summary})
+        if out is None:
+            out = config.report_dir / folder_name(check_run.as_of, check_run.summary["check_number"])
         findings = store.findings(check_run.id)
         lifecycle = load_lifecycle(store, check_run)
-        trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
-            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
-            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
-            (check_run.id,)).fetchall()][::-1]
+        # every past check: the chart thins its labels, not its data
+        trend = [TrendPoint(run_id, as_of_, n) for run_id, as_of_, n in store.check_trend(check_run.id)]
         newer = store.db.execute("SELECT id, as_of, summary FROM runs WHERE kind='check' AND status='degraded' "
                                  "AND id>? ORDER BY id DESC LIMIT 1", (check_run.id,)).fetchone()
         degraded_note = None
@@ -437,5 +439,7 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                              deadline_days=notify.get("deadline_working_days", 10),
                              unverified=store.unverified(check_run.id), exemptions=store.exemptions(),
                              appeals=store.appeals(open_only=True))
+    if dated:
+        files.update(write_history(config.report_dir, config.county or ""))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

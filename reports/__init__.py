@@ -125,16 +125,21 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
         return ""
     top = max(p.count for p in points) or 1
     bar = min(48.0, width / max(len(points), 1))
+    # Every check is drawn; beyond 12 only every step-th one is labelled (and the last).
+    step = -(-len(points) // 12)
+    gap = 4.0 if bar >= 16 else bar / 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" '
              f'role="img" aria-label="历次检查发现问题数">']
     for i, p in enumerate(points):
         h = max(1.0, (height - 12) * p.count / top)
-        x = i * bar + 2
-        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" fill="#b71c1c">'
+        x = i * bar + gap / 2
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - gap:.1f}" height="{h:.1f}" fill="#b71c1c">'
                      f'<title>{p.as_of.isoformat()}：{p.count}</title></rect>')
-        parts.append(f'<text x="{x + (bar - 4) / 2:.1f}" y="{height - h - 2:.1f}" font-size="10" '
+        if i % step and i != len(points) - 1:
+            continue
+        parts.append(f'<text x="{x + (bar - gap) / 2:.1f}" y="{height - h - 2:.1f}" font-size="10" '
                      f'text-anchor="middle">{p.count}</text>')
-        parts.append(f'<text x="{x + (bar - 4) / 2:.1f}" y="{height + 12}" font-size="9" '
+        parts.append(f'<text x="{x + (bar - gap) / 2:.1f}" y="{height + 12}" font-size="9" '
                      f'text-anchor="middle">{p.as_of:%m-%d}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -499,6 +499,12 @@ class Store:
                 for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))]
 
 
+    def check_trend(self, up_to: int) -> list[tuple[int, date, int]]:
+        """(run id, as_of, findings) of every complete check run up to ``up_to``, oldest first."""
+        return [(r[0], date.fromisoformat(r[1]), r[2]) for r in self.db.execute(
+            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) FROM runs r "
+            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id", (up_to,))]
+
     def check_number(self, run_id: int) -> int:
         """The ordinal of a check run among check runs (第 N 次检查): crawls share the run ids."""
         return self.run_number("check", run_id)
