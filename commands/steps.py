@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,8 @@ from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
 from zwgk.store import media_observations
 from zwgk.store import probes as probe_store
 from zwgk.config import Config
-from zwgk.store import Store
+from zwgk.store import Store, utcnow
+from zwgk.store import crawl as crawl_store
 from zwgk.workdays import calendar_for
 
 
@@ -393,6 +394,10 @@ def check(config: Config, as_of: date) -> StepResult:
                    "check_number": store.check_number(run_id),
                    "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
                    "crawl_run_id": crawl_run.id, "degraded": degraded}
+        # The rule and thresholds each finding was judged by, kept with the run for appeals.
+        summary["thresholds"] = {rid: {k: v for k, v in config.rule_conf(rid, m.DEFAULTS).items()
+                                       if not isinstance(v, (dict, list))} for rid, m in REGISTRY.items()}
+        summary["evidence_pruned"] = crawl_store.prune_captures(store, utcnow() - timedelta(days=config.evidence_days))
         status = "degraded" if degraded else "complete"
         store.finish_run(run_id, status, summary)
     return StepResult("check", run_id, status, time.monotonic() - started,
@@ -438,7 +443,9 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                              columns=store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else [],
                              deadline_days=notify.get("deadline_working_days", 10),
                              unverified=store.unverified(check_run.id), exemptions=store.exemptions(),
-                             appeals=store.appeals(open_only=True))
+                             appeals=store.appeals(open_only=True),
+                             capture_of=lambda url: crawl_store.latest_capture(store, url, check_run.crawl_run_id),
+                             thresholds=check_run.summary.get("thresholds") or {})
     if dated:
         files.update(write_history(config.report_dir, config.county or ""))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,

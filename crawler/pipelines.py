@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.items import Capture, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from zwgk.store import crawl as crawl_store
 from zwgk.records import LinkOutcome
 from zwgk.store import Store
 
@@ -185,6 +186,7 @@ class StorePipeline:
         # Pages last: a page row is the mark that the page's records are all stored.
         writers = [
             (CachedPage, self.write_cache),
+            (Capture, lambda rows: crawl_store.add_captures(self.store, rows)),
             (DocumentObs, self.store.add_documents),
             (ListItemObs, self.store.add_list_items),
             (LinkObs, self.store.add_links),

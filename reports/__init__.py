@@ -51,6 +51,16 @@ class Row:
     unverifiable: bool = False     # 本次无法核验: still open, its subject could not be observed
     overdue_days: int = 0          # 逾期 N 个工作日 past the 整改期限
 
+    @property
+    def evidence_id(self) -> str:
+        return evidence_id(self.finding)
+
+
+def evidence_id(finding: Finding) -> str:
+    """The file name (without .html) of a finding's evidence page: stable across reports."""
+    import hashlib
+    return hashlib.sha256("\x1f".join(finding.key()).encode("utf-8")).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class UnitSection:
@@ -260,7 +270,7 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
         return {**r.finding.to_json(), "subject": r.finding.key()[2], "state": STATE_KEYS.get(r.state, r.state),
                 "state_label": r.state, "unverifiable": r.unverifiable, "first_seen": r.first_seen.isoformat(),
                 "days_open": r.days_open, "deadline": r.deadline.isoformat() if r.deadline else None,
-                "days_overdue": r.overdue_days}
+                "days_overdue": r.overdue_days, "evidence_file": f"evidence/{r.evidence_id}.html"}
 
     rows = [r for sec in view.units for r in sec.rows if not r.lead_task]
     site_urls = {s.id: s.url for s in config.sites} if config is not None else {}
@@ -310,11 +320,97 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
 STATE_KEYS = {"新发现": "new", "未整改": "still_open", "已整改": "resolved", "已豁免": "exempt", "申诉中": "appeal"}
 
 
-def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str, Path]:
-    """Write report.html, findings.json and one page per unit into ``out``; returns their paths."""
+@dataclass(frozen=True)
+class EvidenceView:
+    """One finding's evidence page: what proves it, for the unit and for an appeal."""
+
+    id: str
+    county: str
+    as_of: date
+    finding: Finding
+    state: str
+    first_seen: date | None
+    rule_title: str
+    severity: str
+    source: str
+    thresholds: Mapping[str, Any]
+    subject_url: str | None
+    capture: Any                   # zwgk.records.Capture | None
+    fetched_at: str | None         # the capture's time, local
+    body_text: str | None          # the captured body decoded, shown as escaped source text
+    body_bytes: int
+    truncated: bool
+    hash_ok: bool | None           # the body still matches its sha256
+    evidence_json: str
+
+
+EVIDENCE_SHOWN_BYTES = 300_000    # more of a body is kept in the store, not shown
+
+
+def decode_body(body: bytes, content_type: str | None) -> str:
+    """Captured bytes as text for reading: the declared charset, else UTF-8, else GB18030."""
+    import re
+    declared = re.search(r"charset=([\w-]+)", content_type or "", re.I)
+    for enc in ([declared.group(1)] if declared else []) + ["utf-8", "gb18030"]:
+        try:
+            return body.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def build_evidence(config: Any, as_of: date, tracked: Any, rules: Mapping[str, ModuleType],
+                   thresholds: Mapping[str, Mapping[str, Any]], capture_of: Any) -> EvidenceView:
+    """``tracked``: a Row or a TrackedState; ``capture_of(url)``: the newest Capture up to the check."""
+    import hashlib
+    f: Finding = tracked.finding
+    state = tracked.state if isinstance(tracked.state, str) else tracked.state.label
+    module = rules.get(f.rule)
+    homes = {site.id: site.url for site in getattr(config, "sites", ())}
+    subject = f.url or f.column or homes.get(f.site)
+    capture = capture_of(subject) if (subject and capture_of) else None
+    text, truncated, hash_ok, size = None, False, None, 0
+    if capture is not None and capture.body is not None:
+        size = len(capture.body)
+        hash_ok = hashlib.sha256(capture.body).hexdigest() == capture.content_hash
+        truncated = size > EVIDENCE_SHOWN_BYTES
+        text = decode_body(capture.body[:EVIDENCE_SHOWN_BYTES], capture.content_type)
+    conf = thresholds.get(f.rule)
+    if conf is None and module is not None:
+        conf = {k: v for k, v in config.rule_conf(f.rule, module.DEFAULTS).items() if not isinstance(v, (dict, list))}
+    tz = getattr(config, "tz", timezone.utc)
+    return EvidenceView(
+        evidence_id(f), getattr(config, "county", "") or "", as_of, f, state, getattr(tracked, "first_seen", None),
+        getattr(module, "TITLE", f.rule), severity_label(f.severity), getattr(module, "SOURCE", ""), conf or {},
+        subject, capture, local_text(capture.fetched_at, tz) if capture else None, text, size, truncated, hash_ok,
+        json.dumps(f.evidence, ensure_ascii=False, indent=1, default=str))
+
+
+def render_evidence_html(view: EvidenceView) -> str:
+    return _env.get_template("evidence.html.j2").render(e=view)
+
+
+def write_report(out: str | Path, pdf: bool = False, capture_of: Any = None,
+                 thresholds: Mapping[str, Mapping[str, Any]] | None = None, **kwargs: Any) -> dict[str, Path]:
+    """Write report.html, findings.json, one page per unit and one evidence page per finding
+    (``evidence/<id>.html``) into ``out``; returns their paths.
+
+    ``capture_of(url)``: the newest zwgk.records.Capture of a URL up to the check's crawl;
+    ``thresholds``: the rule → thresholds the check applied (its run summary)."""
     out = Path(out)
     (out / "units").mkdir(parents=True, exist_ok=True)
+    (out / "evidence").mkdir(parents=True, exist_ok=True)
     view = build_view(**kwargs)
+    shown: dict[str, Any] = {}
+    for sec in view.units:
+        for r in sec.rows:
+            shown.setdefault(r.evidence_id, r)
+    for t, _ in (*view.exempt, *view.appeals):
+        shown.setdefault(evidence_id(t.finding), t)
+    for eid, tracked in shown.items():
+        ev = build_evidence(kwargs.get("config"), view.as_of, tracked, kwargs.get("rules") or {}, thresholds or {},
+                            capture_of)
+        _write_atomic(out / "evidence" / f"{eid}.html", render_evidence_html(ev))
     files = {"html": out / "report.html", "findings": out / "findings.json"}
     html = render_html(view)
     _write_atomic(files["html"], html)

@@ -37,7 +37,7 @@ from twisted.python.failure import Failure
 
 from crawler import profiles
 from crawler.extract import decode_html, extract_detail, extract_list
-from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.items import Capture, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from crawler.pipelines import CachedPage, CrawlMemory
 from zwgk.records import LinkOutcome, Site
 
@@ -413,7 +413,10 @@ class DisclosureSpider(scrapy.Spider):
         html = None
         if response.request.method == "GET" and 200 <= response.status < 300 and _is_html(response):
             html, _, _ = decode_html(response.body, _header_charset(response))
-        yield from self.record(self.outcome_of(response, html), response.meta["site_id"])
+        check = self.outcome_of(response, html)
+        if check.outcome is not LinkOutcome.OK:
+            yield capture_of(self.run_id, response.meta["check_url"], response)   # evidence of a failing link
+        yield from self.record(check, response.meta["site_id"])
 
     def on_idle(self, spider: Any = None) -> None:
         """Check every failed URL once more before closing: one-off errors must not count."""
@@ -440,6 +443,9 @@ class DisclosureSpider(scrapy.Spider):
         cached: CachedPage | None = meta.get("cached") or self.memory.page_cache.get(meta["check_url"])
         if response.status == 304 and meta.get("conditional") and cached is not None:
             self.count("not_modified")
+            # Evidence: the 304 itself, with the stored body it says still stands.
+            yield replace(capture_of(self.run_id, meta["check_url"], response), final_url=cached.final_url,
+                          content_type=cached.content_type, content_hash=cached.content_hash, body=cached.body)
             yield from self.record(self.outcome_of(response, replayed=cached), site_id)
             yield replace(cached, run_id=self.run_id, fetched_at=now())
             response = self.cached_response(cached, {**meta, "unchanged": True})
@@ -450,6 +456,8 @@ class DisclosureSpider(scrapy.Spider):
             if not meta.get("resumed"):
                 yield replace(cached, run_id=self.run_id)   # type: ignore[arg-type]
         self.stats_pages += 1
+        if not from_cache:
+            yield capture_of(self.run_id, meta["check_url"], response)
         base = dict(run_id=self.run_id, site_id=site_id, url=meta["check_url"], status=response.status,
                     referrer=meta.get("referrer"), depth=meta.get("zwgk_depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
@@ -600,6 +608,16 @@ class DisclosureSpider(scrapy.Spider):
             if not self.obeys_robots(owner.site if owner else None):
                 request.meta["dont_obey_robotstxt"] = True
             yield request
+
+
+def capture_of(run_id: int, url: str, response: Response) -> Capture:
+    """The response as evidence: status, final URL, the peer's address family and the body."""
+    ip = getattr(response, "ip_address", None)
+    family = None if ip is None else ("IPv6" if getattr(ip, "version", 4) == 6 else "IPv4")
+    body = bytes(response.body or b"")
+    return Capture(run_id, url, response.url, response.status, response.request.method if response.request else "GET",
+                   family, _header(response, b"Content-Type"), hashlib.sha256(body).hexdigest() if body else None,
+                   now(), body if body else None)
 
 
 def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html: str | None) -> str | None:

@@ -151,6 +151,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "county": Field(str, "", doc="name of the county, shown in reports"),
         "timezone": Field(str, "Asia/Shanghai", doc="time zone of every time a person reads (reports, notices, "
                                                     "messages); stored times stay UTC"),
+        "evidence_days": Field(int, 400, min=1, max=36_500,
+                               doc="days the pages kept as evidence for appeals stay in the store (400: a year's "
+                                   "考核 can be appealed); each URL's newest capture always stays"),
     },
     "crawl": {
         "max_pages_per_site": Field(int, 5000, min=1, max=10_000_000),
@@ -252,6 +255,7 @@ class Config:
     extra_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_arrays: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    evidence_days: int = 400      # [zwgk] evidence_days: how long captured pages stay (zwgk/store/crawl.py)
 
     @property
     def tz(self) -> Any:
@@ -624,6 +628,7 @@ class _Validator:
             extra_sections=extras,
             extra_arrays=arrays,
             timezone=sections["zwgk"]["timezone"],
+            evidence_days=sections["zwgk"]["evidence_days"],
         )
         # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
         # validate(config, rule_ids) yields (keypath, message) or (keypath, message, hint).

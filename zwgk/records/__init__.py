@@ -267,6 +267,24 @@ class Unverified:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """A response as the crawler received it, kept as evidence for appeals: the body is stored
+    zlib-compressed once per content hash (zwgk/store/crawl.py), however many runs saw it."""
+
+    run_id: int
+    url: str                      # the URL asked for (a finding's subject)
+    final_url: str | None         # after redirects
+    status: int | None            # HTTP status (304: the stored body is the one that stood)
+    method: str                   # GET | HEAD
+    address_family: str | None    # IPv4 | IPv6 (the peer's address), None when unknown
+    content_type: str | None
+    content_hash: str | None      # sha256 of the body as received; None without a body
+    fetched_at: datetime
+    body: bytes | None = None     # filled when read back for a report, or when handed to the store
+    stored_bytes: int = 0         # compressed size in the store (read back)
+
+
+@dataclass(frozen=True)
 class Appeal:
     """A unit's appeal (申诉) against a finding: open until the defect is gone (已整改) or an
     admin closes it (``rejected``: the finding is open again; ``accepted``: it becomes 已豁免)."""
