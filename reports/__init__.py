@@ -119,6 +119,7 @@ def severity_label(value: Severity | str) -> str:
 
 
 _env.filters["severity"] = severity_label
+_env.filters["evidence_id"] = lambda f: evidence_id(f)
 
 
 def slug(name: str) -> str:

@@ -70,6 +70,8 @@ def test_an_appeal_is_listed_apart_never_overdue_and_a_rejection_restores_the_de
         assert t.state is State.APPEAL and t not in lc.open and t.first_seen == CHECKS[0]
         assert not [i for v in county.notices(lc).values() for i in v.items if i.key == LNK]
     html = county.report(lc)                              # 11-26: a week past the deadline, yet not 逾期
+    from reports import evidence_id
+    assert f'href="evidence/{evidence_id(t.finding)}.html"' in html
     assert "申诉中的问题" in html and "该页面 2026-10 已按规定撤销 &lt;b&gt;" in html and "<b>" not in html
     assert "LNK002" not in html.split("一、总体结论")[0] and "已整改" not in html   # not among 逾期未整改
     assert cli(tmp_path, "appeal", "--reject", "LNK002", GONE, "--reason", "页面仍被首页引用", "--by", "admin") == 0
