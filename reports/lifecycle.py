@@ -128,17 +128,22 @@ def load_lifecycle(store: Any, run: Any) -> Lifecycle:
     latest = store.latest_run("check")
     if latest is not None and latest.id == run.id:
         # An appeal filed or closed since this check holds at once for its report and notices.
-        states = with_appeals(states, store.appeals(open_only=True))
+        states = with_appeals(states, store.appeals(open_only=False), store.exemptions(), run.as_of)
     return lifecycle_of(run.as_of, states)
 
 
-def with_appeals(states: Sequence[TrackedState], appeals: Sequence[Any]) -> list[TrackedState]:
-    """Open findings an open appeal covers are 申诉中; an appeal closed since (rejected) puts its
-    finding back to 未整改 (an accepted one became an exemption, seen from the next check)."""
+def with_appeals(states: Sequence[TrackedState], appeals: Sequence[Any], exemptions: Sequence[Exemption] = (),
+                 as_of: date | None = None) -> list[TrackedState]:
+    """Open findings an open appeal covers are 申诉中; an appeal closed since puts its finding
+    back to 未整改 (rejected) or 已豁免 (accepted: it left an exemption)."""
     out = []
     for t in states:
         appealed = any(a.covers(t.finding) for a in appeals)
-        if t.state.is_open and appealed:
+        accepted = any(a.outcome == "accepted" and replace(a, outcome=None).covers(t.finding) for a in appeals)
+        exempt = accepted and as_of is not None and any(e.covers(t.finding, as_of) for e in exemptions)
+        if (t.state.is_open or t.state is State.APPEAL) and exempt:
+            t = replace(t, state=State.EXEMPT)
+        elif t.state.is_open and appealed:
             t = replace(t, state=State.APPEAL)
         elif t.state is State.APPEAL and not appealed:
             t = replace(t, state=State.STILL_OPEN)

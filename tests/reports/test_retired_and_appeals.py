@@ -98,3 +98,5 @@ def test_an_appeal_ends_when_the_defect_is_gone_and_an_accepted_one_exempts(tmp_
     assert cli(tmp_path, "appeal", "--accept", "LNK002", GONE, "--by", "admin") == 0
     (e,) = county.store.exemptions()
     assert e.reason == "申诉成立：页面按规定下线" and e.until is None
+    # holds at once: 已豁免, not back to 未整改 until the next check
+    assert scenario.load_lifecycle(county.store, county.run).state_of(LNK).state is State.EXEMPT
