@@ -32,23 +32,32 @@ READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 
 
-def why_official(doc: DocumentObs, obs: Observations) -> str | None:
-    """Why the page is a 公文 (so it must have a 形成日期), or None."""
+def why_official(doc: DocumentObs, obs: Observations,
+                 listed_in: dict[str, set[str]] | None = None) -> str | None:
+    """Why the page is a 公文 (so it must have a 形成日期), or None.
+
+    ``listed_in``: document URL -> the columns whose list pages list it.  A page first reached
+    from the homepage (or another page) has no column of its own, yet sits in the columns that
+    list it."""
     if doc.doc_no:
         return f"文号 {doc.doc_no}"
-    column = next((c for c in obs.columns if c.url == doc.column_url), None)
-    if column is not None and column_class(column.name, column.column_type) == "policy":
-        return f"政策文件类栏目「{column.name}」"
+    urls = {doc.column_url} | (listed_in or {}).get(doc.url, set())
+    for column in obs.columns:
+        if column.url in urls and column_class(column.name, column.column_type) == "policy":
+            return f"政策文件类栏目「{column.name}」"
     if doc.has_metadata_table:
         return "信息公开元数据表"
     return None
 
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
+    listed_in: dict[str, set[str]] = {}
+    for item in obs.list_items:
+        listed_in.setdefault(item.url, set()).add(item.column_url)
     for doc in obs.documents:
         if doc.doc_date is not None:
             continue
-        why = why_official(doc, obs)
+        why = why_official(doc, obs, listed_in)
         if why is None:
             continue
         yield Finding(

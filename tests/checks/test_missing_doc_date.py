@@ -47,3 +47,17 @@ def test_news_in_a_notice_column_without_number_or_table_passes():
     page = _news(doc_no=None, column_url=BASE + "/zwgk/dhjz/tzgg/")
     assert list(rule.check(obs(documents=(page,), columns=(column("/zwgk/dhjz/tzgg/", "通知公告"),)),
                            {}, ctx())) == []
+
+
+def test_a_page_first_reached_from_the_homepage_still_sits_in_the_policy_column_that_lists_it():
+    from zwgk.records import ListItemObs
+
+    page = _news(doc_no=None, column_url=None)                   # reached from the homepage's 最新 list
+    listed = lambda col: ListItemObs(1, BASE + col, BASE + col, page.url, "t", None, None)  # noqa: E731
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"), column("/zwgk/dhjz/tzgg/", "通知公告"))
+    [f] = rule.check(obs(documents=(page,), columns=cols, list_items=(listed("/"), listed("/zwgk/dhjz/zcwj/"))),
+                     {}, ctx())
+    assert "政策文件" in f.evidence["why"]
+    # listed only by the homepage and a 通知公告 column: not a 公文, not judged
+    assert list(rule.check(obs(documents=(page,), columns=cols,
+                               list_items=(listed("/"), listed("/zwgk/dhjz/tzgg/"))), {}, ctx())) == []
