@@ -129,12 +129,12 @@ def test_partial_site_is_not_judged_for_structure_and_freshness(fault_table: Any
     partial = list(run_checks(Observations(**{**obs.__dict__, "partial_sites": {"p": "network errors"}}),
                               {}, ctx))
     false = sum(1 for f in partial if f.rule[:3] in ("COL", "UPD", "LAG"))
-    assert false == 0 and "COL001" in ctx.unverified
+    assert false == 0 and "COL001" in ctx.unverified_by_rule()
     # Zero columns under the prefix: 无法核验, not four COL001.
     ctx = CheckContext(AS_OF, WorkdayCalendar())
     none = list(run_checks(Observations(**{**obs.__dict__, "columns": ()}), {}, ctx))
     assert not [f for f in none if f.rule == "COL001"]
-    assert any("未发现任何栏目" in s for s in ctx.unverified["COL001"])
+    assert any("未发现任何栏目" in s for s in ctx.unverified_by_rule()["COL001"])
     fault_table("partial site / zero columns under a prefix", false_findings=false)
 
 
