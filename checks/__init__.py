@@ -69,10 +69,13 @@ def run_checks(obs: Observations, rules: dict[str, dict[str, Any]], ctx: CheckCo
     """Every registered check, with its DEFAULTS overridden by ``rules[ID]``.
 
     Findings of COL/UPD/LAG rules on a site whose crawl was partial become 无法核验."""
+    retired = excluded_by_config(obs.sites)
     for rule_id, module in REGISTRY.items():
         conf = {**module.DEFAULTS, **rules.get(rule_id, {})}
         held: dict[str, int] = {}
         for finding in module.check(obs, conf, ctx):
+            if retired(finding):
+                continue   # a path the county retired ([crawl] exclude): not reported
             if rule_id.startswith(NEEDS_COMPLETE_CRAWL) and finding.site in obs.partial_sites:
                 held[finding.site] = held.get(finding.site, 0) + 1
                 continue
@@ -80,6 +83,21 @@ def run_checks(obs: Observations, rules: dict[str, dict[str, Any]], ctx: CheckCo
         for site, n in held.items():
             ctx.could_not_verify(rule_id, f"{site}: 本次抓取不完整（{obs.partial_sites[site]}），"
                                           f"{n} 项结构/更新判断暂不作出")
+    ctx.unverified[:] = [u for u in ctx.unverified if not retired.under(u.subject)]
+
+
+def excluded_by_config(sites: Any) -> Any:
+    """finding -> whether its URL or column lies under a retired path ([crawl] exclude, or a
+    site's own ``exclude``); matched against every site's list, as the crawler does."""
+    prefixes = tuple(dict.fromkeys(p for s in sites for p in getattr(s, "exclude", ())))
+
+    class Retired:
+        def under(self, url: str | None) -> bool:
+            return bool(prefixes) and bool(url) and url.startswith(prefixes)   # type: ignore[union-attr]
+
+        def __call__(self, finding: Finding) -> bool:
+            return self.under(finding.url) or self.under(finding.column)
+    return Retired()
 
 
 def verifies(obs: Observations, finding: Finding) -> bool:
@@ -93,4 +111,4 @@ def verifies(obs: Observations, finding: Finding) -> bool:
     return bool(own(obs, finding)) if own else obs.observed(finding)
 
 
-__all__ = ["ALL_RULE_IDS", "verifies", "DEFAULTS", "REGISTRY", "CheckContext", "Observations", "run_checks"]
+__all__ = ["ALL_RULE_IDS", "verifies", "DEFAULTS", "REGISTRY", "excluded_by_config", "CheckContext", "Observations", "run_checks"]

@@ -32,14 +32,16 @@ READS = DocumentObs
 DEFAULTS: dict[str, Any] = {}
 
 
-def why_official(doc: DocumentObs, obs: Observations, listed_in: dict[str, set[str]]) -> str | None:
+def why_official(doc: DocumentObs, obs: Observations,
+                 listed_in: dict[str, set[str]] | None = None) -> str | None:
     """Why the page is a 公文 (so it must have a 形成日期), or None.
 
-    Its columns are the one it was crawled from and every column whose list shows it (a
-    document first reached from the homepage carries no column of its own)."""
+    ``listed_in``: document URL -> the columns whose list pages list it.  A page first reached
+    from the homepage (or another page) has no column of its own, yet sits in the columns that
+    list it."""
     if doc.doc_no:
         return f"文号 {doc.doc_no}"
-    urls = {doc.column_url, *listed_in.get(doc.url, ())}
+    urls = {doc.column_url} | (listed_in or {}).get(doc.url, set())
     for column in obs.columns:
         if column.url in urls and column_class(column.name, column.column_type) == "policy":
             return f"政策文件类栏目「{column.name}」"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import scheduler
-from commands import config, discover, exempt, export, extract, inspect, media, notify, probe, rules, testbed
+from commands import appeal, config, discover, exempt, export, extract, inspect, media, notify, probe, rules, testbed
 from commands.common import add_common as _common
 from commands.common import parse_as_of as _as_of
 from zwgk.config import ConfigError
@@ -17,7 +17,7 @@ from zwgk.store import STORE_EXIT_CODE, StoreError, storage_fault
 
 # The subcommands that declare their own arguments:
 # COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}.
-COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export, config, exempt, discover)
+COMMAND_MODULES: tuple[Any, ...] = (probe, media, scheduler, notify, export, config, exempt, appeal, discover)
 
 
 def component_commands() -> dict[str, tuple[str, Callable[..., Any], Callable[[argparse.Namespace], int]]]:
@@ -40,11 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("report", help="write the inspection report (HTML) and findings.json")
     _common(p)
-    p.add_argument("--out", type=Path, help="output folder (default: [zwgk] report_dir)")
+    p.add_argument("--out", type=Path, help="write exactly into this folder (default: a dated folder "
+                   "<report_dir>/<date>-check-<N>/ plus index.html and latest.html)")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
     p = sub.add_parser("run", help="crawl, probe once, read 政务新媒体 accounts, check and report in one go")
     _common(p)
-    p.add_argument("--out", type=Path, help="report folder (default: [zwgk] report_dir)")
+    p.add_argument("--out", type=Path, help="report folder (default: a dated folder under [zwgk] report_dir)")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs WeasyPrint and a CJK font)")
     p.add_argument("--fresh", action="store_true", help="fetch everything again (no incremental re-use, no resume)")
     p.add_argument("--full", action="store_true", help="read every list page of every column (no per-column cap)")

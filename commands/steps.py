@@ -12,19 +12,20 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
+from checks import REGISTRY, CheckContext, Observations, excluded_by_config, run_checks, verifies
 from reports.lifecycle import record
 from checks._probes import WINDOW_DAYS as PROBE_WINDOW_DAYS, end_of
 from zwgk.store import content as content_store
 from zwgk.store import media_observations
 from zwgk.store import probes as probe_store
 from zwgk.config import Config
-from zwgk.store import Store
+from zwgk.store import Store, utcnow
+from zwgk.store import crawl as crawl_store
 from zwgk.workdays import calendar_for
 
 
@@ -379,7 +380,7 @@ def check(config: Config, as_of: date) -> StepResult:
             ctx = CheckContext(as_of=as_of, calendar=calendar_for(config), timezone=config.timezone)
             findings = list(run_checks(obs, config.rules, ctx))
             unverified = record(store, run_id, as_of, findings, ctx.unverified, lambda f: verifies(obs, f),
-                                degraded=bool(degraded))
+                                degraded=bool(degraded), excluded=excluded_by_config(config.sites))
         except BaseException as exc:
             store.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
             raise
@@ -391,6 +392,10 @@ def check(config: Config, as_of: date) -> StepResult:
                    "check_number": store.check_number(run_id),
                    "unknown_calendar_years": sorted(ctx.calendar.unknown_years()),
                    "crawl_run_id": crawl_run.id, "degraded": degraded}
+        # The rule and thresholds each finding was judged by, kept with the run for appeals.
+        summary["thresholds"] = {rid: {k: v for k, v in config.rule_conf(rid, m.DEFAULTS).items()
+                                       if not isinstance(v, (dict, list))} for rid, m in REGISTRY.items()}
+        summary["evidence_pruned"] = crawl_store.prune_captures(store, utcnow() - timedelta(days=config.evidence_days))
         status = "degraded" if degraded else "complete"
         store.finish_run(run_id, status, summary)
     return StepResult("check", run_id, status, time.monotonic() - started,
@@ -402,8 +407,10 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
     from reports import TrendPoint, write_report
     from reports.lifecycle import load_lifecycle
 
+    from reports.history import folder_name, write_history
+
     started = time.monotonic()
-    out = out or config.report_dir
+    dated = out is None   # --out writes exactly there; the default keeps every report (reports/history.py)
     with Store(config.database) as store:
         check_run = store.latest_run("check")
         if check_run is None:
@@ -414,12 +421,12 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                                                     "crawl_number": store.run_number("crawl", crawl_run.id)})
         check_run = replace(check_run, summary={"check_number": store.check_number(check_run.id),
                                                 **check_run.summary})
+        if out is None:
+            out = config.report_dir / folder_name(check_run.as_of, check_run.summary["check_number"])
         findings = store.findings(check_run.id)
         lifecycle = load_lifecycle(store, check_run)
-        trend = [TrendPoint(r["id"], date.fromisoformat(r["as_of"]), r["n"]) for r in store.db.execute(
-            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) AS n FROM runs r "
-            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id DESC LIMIT 12",
-            (check_run.id,)).fetchall()][::-1]
+        # every past check: the chart thins its labels, not its data
+        trend = [TrendPoint(run_id, as_of_, n) for run_id, as_of_, n in store.check_trend(check_run.id)]
         newer = store.db.execute("SELECT id, as_of, summary FROM runs WHERE kind='check' AND status='degraded' "
                                  "AND id>? ORDER BY id DESC LIMIT 1", (check_run.id,)).fetchone()
         degraded_note = None
@@ -439,6 +446,11 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
                              calendar=calendar_for(config), degraded_note=degraded_note,
                              columns=columns, platform_owned=platform_owned,
                              deadline_days=notify.get("deadline_working_days", 10),
-                             unverified=store.unverified(check_run.id), exemptions=store.exemptions())
+                             unverified=store.unverified(check_run.id), exemptions=store.exemptions(),
+                             appeals=store.appeals(open_only=True),
+                             capture_of=lambda url: crawl_store.latest_capture(store, url, check_run.crawl_run_id),
+                             thresholds=check_run.summary.get("thresholds") or {})
+    if dated:
+        files.update(write_history(config.report_dir, config.county or ""))
     return StepResult("report", check_run.id, "complete", time.monotonic() - started,
                       {"findings": len(findings)}, outputs={k: str(v) for k, v in files.items()})

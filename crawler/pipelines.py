@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.items import Capture, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from zwgk.store import crawl as crawl_store
 from zwgk.records import LinkOutcome
 from zwgk.records.content import CONTENT_TYPES
 from zwgk.store import Store
@@ -204,6 +205,7 @@ class StorePipeline:
         # Pages last: a page row is the mark that the page's records are all stored.
         writers: list[tuple[type, Callable[[Any], Any]]] = [
             (CachedPage, self.write_cache),
+            (Capture, lambda rows: crawl_store.add_captures(self.store, rows)),
             (DocumentObs, self.store.add_documents),
             (ListItemObs, self.store.add_list_items),
             (LinkObs, self.store.add_links),

@@ -51,6 +51,16 @@ class Row:
     unverifiable: bool = False     # 本次无法核验: still open, its subject could not be observed
     overdue_days: int = 0          # 逾期 N 个工作日 past the 整改期限
 
+    @property
+    def evidence_id(self) -> str:
+        return evidence_id(self.finding)
+
+
+def evidence_id(finding: Finding) -> str:
+    """The file name (without .html) of a finding's evidence page: stable across reports."""
+    import hashlib
+    return hashlib.sha256("\x1f".join(finding.key()).encode("utf-8")).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class UnitSection:
@@ -91,6 +101,7 @@ class ReportView:
     pass_score: float = 60.0             # [assessment] pass_score
     overdue: tuple[Row, ...] = ()        # 逾期未整改, most overdue first
     exempt: tuple[Any, ...] = ()         # (TrackedState, Exemption | None): listed apart
+    appeals: tuple[Any, ...] = ()        # (TrackedState, Appeal | None): 申诉中, listed apart, never 逾期
     unverifiable_count: int = 0          # open findings not verifiable this time
 
 
@@ -108,6 +119,7 @@ def severity_label(value: Severity | str) -> str:
 
 
 _env.filters["severity"] = severity_label
+_env.filters["evidence_id"] = lambda f: evidence_id(f)
 
 
 def slug(name: str) -> str:
@@ -124,16 +136,21 @@ def trend_svg(points: Sequence[TrendPoint], width: int = 360, height: int = 80) 
         return ""
     top = max(p.count for p in points) or 1
     bar = min(48.0, width / max(len(points), 1))
+    # Every check is drawn; beyond 12 only every step-th one is labelled (and the last).
+    step = -(-len(points) // 12)
+    gap = 4.0 if bar >= 16 else bar / 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" '
              f'role="img" aria-label="历次检查发现问题数">']
     for i, p in enumerate(points):
         h = max(1.0, (height - 12) * p.count / top)
-        x = i * bar + 2
-        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" fill="#b71c1c">'
+        x = i * bar + gap / 2
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - gap:.1f}" height="{h:.1f}" fill="#b71c1c">'
                      f'<title>{p.as_of.isoformat()}：{p.count}</title></rect>')
-        parts.append(f'<text x="{x + (bar - 4) / 2:.1f}" y="{height - h - 2:.1f}" font-size="10" '
+        if i % step and i != len(points) - 1:
+            continue
+        parts.append(f'<text x="{x + (bar - gap) / 2:.1f}" y="{height - h - 2:.1f}" font-size="10" '
                      f'text-anchor="middle">{p.count}</text>')
-        parts.append(f'<text x="{x + (bar - 4) / 2:.1f}" y="{height + 12}" font-size="9" '
+        parts.append(f'<text x="{x + (bar - gap) / 2:.1f}" y="{height + 12}" font-size="9" '
                      f'text-anchor="middle">{p.as_of:%m-%d}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -144,7 +161,8 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
                calendar: Any = None, deadline_days: int = 10,
                generated_at: datetime | None = None, degraded_note: str | None = None,
                columns: Sequence[Any] = (), unverified: Sequence[Any] = (),
-               exemptions: Sequence[Any] = (), platform_owned: frozenset[str] = frozenset()) -> ReportView:
+               exemptions: Sequence[Any] = (), appeals: Sequence[Any] = (),
+               platform_owned: frozenset[str] = frozenset()) -> ReportView:
     from reports.assessment import INDICATORS, assess, by_unit, scoring
 
     tracked = {t.finding.key(): t for t in (lifecycle.open if lifecycle else ())}
@@ -173,8 +191,12 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         sections.append(UnitSection(uf.unit, types.get(uf.unit, ""), slug(uf.unit), tuple(rows)))
     overdue = tuple(sorted((r for sec in sections for r in sec.rows if r.overdue_days > 0 and not r.lead_task),
                            key=lambda r: (-r.overdue_days, r.finding.unit or "", r.finding.rule)))
+    from zwgk.records import FindingState
+    apart = lifecycle.exempt if lifecycle else ()
     exempt = tuple((t, next((e for e in exemptions if e.covers(t.finding, as_of)), None))
-                   for t in (lifecycle.exempt if lifecycle else ()))
+                   for t in apart if t.state is not FindingState.APPEAL)
+    appealed = tuple((t, next((a for a in appeals if a.covers(t.finding)), None))
+                     for t in apart if t.state is FindingState.APPEAL)
     counts: dict[str, int] = {}
     for f in scored:
         counts[f.rule] = counts.get(f.rule, 0) + 1
@@ -202,7 +224,7 @@ def build_view(*, config: Any, as_of: date, findings: Sequence[Finding], check_r
         unverified=group_unverified(config, unverified), unknown_years=summary.get("unknown_calendar_years", []),
         degraded=bool(summary.get("degraded")), degraded_note=degraded_note,
         unowned_columns=unowned(config, columns, platform_owned), pass_score=scoring(config).pass_score,
-        overdue=overdue, exempt=exempt,
+        overdue=overdue, exempt=exempt, appeals=appealed,
         unverifiable_count=sum(r.unverifiable for sec in sections for r in sec.rows if not r.lead_task))
 
 
@@ -253,7 +275,7 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
         return {**r.finding.to_json(), "subject": r.finding.key()[2], "state": STATE_KEYS.get(r.state, r.state),
                 "state_label": r.state, "unverifiable": r.unverifiable, "first_seen": r.first_seen.isoformat(),
                 "days_open": r.days_open, "deadline": r.deadline.isoformat() if r.deadline else None,
-                "days_overdue": r.overdue_days}
+                "days_overdue": r.overdue_days, "evidence_file": f"evidence/{r.evidence_id}.html"}
 
     rows = [r for sec in view.units for r in sec.rows if not r.lead_task]
     site_urls = {s.id: s.url for s in config.sites} if config is not None else {}
@@ -289,6 +311,12 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
                        "exemption": ({"reason": e.reason, "by": e.created_by, "at": e.created_at.isoformat(),
                                       "until": e.until.isoformat() if e.until else None} if e else None)}
                       for t, e in view.exempt],
+           "appeals": [{**t.finding.to_json(), "subject": t.finding.key()[2], "state": "appeal",
+                        "state_label": "申诉中", "first_seen": t.first_seen.isoformat(),
+                        "deadline": t.deadline.isoformat() if t.deadline else None,
+                        "appeal": ({"reason": a.reason, "by": a.created_by, "at": a.created_at.isoformat()}
+                                   if a else None)}
+                       for t, a in view.appeals],
            "unverified": [u.to_json() for _, groups in view.unverified for _, items in groups for u in items],
            "verdicts": verdicts, "units": units}
     return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
@@ -297,11 +325,97 @@ def render_findings_json(view: ReportView, config: Any = None) -> str:
 STATE_KEYS = {"新发现": "new", "未整改": "still_open", "已整改": "resolved", "已豁免": "exempt", "申诉中": "appeal"}
 
 
-def write_report(out: str | Path, pdf: bool = False, **kwargs: Any) -> dict[str, Path]:
-    """Write report.html, findings.json and one page per unit into ``out``; returns their paths."""
+@dataclass(frozen=True)
+class EvidenceView:
+    """One finding's evidence page: what proves it, for the unit and for an appeal."""
+
+    id: str
+    county: str
+    as_of: date
+    finding: Finding
+    state: str
+    first_seen: date | None
+    rule_title: str
+    severity: str
+    source: str
+    thresholds: Mapping[str, Any]
+    subject_url: str | None
+    capture: Any                   # zwgk.records.Capture | None
+    fetched_at: str | None         # the capture's time, local
+    body_text: str | None          # the captured body decoded, shown as escaped source text
+    body_bytes: int
+    truncated: bool
+    hash_ok: bool | None           # the body still matches its sha256
+    evidence_json: str
+
+
+EVIDENCE_SHOWN_BYTES = 300_000    # more of a body is kept in the store, not shown
+
+
+def decode_body(body: bytes, content_type: str | None) -> str:
+    """Captured bytes as text for reading: the declared charset, else UTF-8, else GB18030."""
+    import re
+    declared = re.search(r"charset=([\w-]+)", content_type or "", re.I)
+    for enc in ([declared.group(1)] if declared else []) + ["utf-8", "gb18030"]:
+        try:
+            return body.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def build_evidence(config: Any, as_of: date, tracked: Any, rules: Mapping[str, ModuleType],
+                   thresholds: Mapping[str, Mapping[str, Any]], capture_of: Any) -> EvidenceView:
+    """``tracked``: a Row or a TrackedState; ``capture_of(url)``: the newest Capture up to the check."""
+    import hashlib
+    f: Finding = tracked.finding
+    state = tracked.state if isinstance(tracked.state, str) else tracked.state.label
+    module = rules.get(f.rule)
+    homes = {site.id: site.url for site in getattr(config, "sites", ())}
+    subject = f.url or f.column or homes.get(f.site)
+    capture = capture_of(subject) if (subject and capture_of) else None
+    text, truncated, hash_ok, size = None, False, None, 0
+    if capture is not None and capture.body is not None:
+        size = len(capture.body)
+        hash_ok = hashlib.sha256(capture.body).hexdigest() == capture.content_hash
+        truncated = size > EVIDENCE_SHOWN_BYTES
+        text = decode_body(capture.body[:EVIDENCE_SHOWN_BYTES], capture.content_type)
+    conf = thresholds.get(f.rule)
+    if conf is None and module is not None:
+        conf = {k: v for k, v in config.rule_conf(f.rule, module.DEFAULTS).items() if not isinstance(v, (dict, list))}
+    tz = getattr(config, "tz", timezone.utc)
+    return EvidenceView(
+        evidence_id(f), getattr(config, "county", "") or "", as_of, f, state, getattr(tracked, "first_seen", None),
+        getattr(module, "TITLE", f.rule), severity_label(f.severity), getattr(module, "SOURCE", ""), conf or {},
+        subject, capture, local_text(capture.fetched_at, tz) if capture else None, text, size, truncated, hash_ok,
+        json.dumps(f.evidence, ensure_ascii=False, indent=1, default=str))
+
+
+def render_evidence_html(view: EvidenceView) -> str:
+    return _env.get_template("evidence.html.j2").render(e=view)
+
+
+def write_report(out: str | Path, pdf: bool = False, capture_of: Any = None,
+                 thresholds: Mapping[str, Mapping[str, Any]] | None = None, **kwargs: Any) -> dict[str, Path]:
+    """Write report.html, findings.json, one page per unit and one evidence page per finding
+    (``evidence/<id>.html``) into ``out``; returns their paths.
+
+    ``capture_of(url)``: the newest zwgk.records.Capture of a URL up to the check's crawl;
+    ``thresholds``: the rule → thresholds the check applied (its run summary)."""
     out = Path(out)
     (out / "units").mkdir(parents=True, exist_ok=True)
+    (out / "evidence").mkdir(parents=True, exist_ok=True)
     view = build_view(**kwargs)
+    shown: dict[str, Any] = {}
+    for sec in view.units:
+        for r in sec.rows:
+            shown.setdefault(r.evidence_id, r)
+    for t, _ in (*view.exempt, *view.appeals):
+        shown.setdefault(evidence_id(t.finding), t)
+    for eid, tracked in shown.items():
+        ev = build_evidence(kwargs.get("config"), view.as_of, tracked, kwargs.get("rules") or {}, thresholds or {},
+                            capture_of)
+        _write_atomic(out / "evidence" / f"{eid}.html", render_evidence_html(ev))
     files = {"html": out / "report.html", "findings": out / "findings.json"}
     html = render_html(view)
     _write_atomic(files["html"], html)

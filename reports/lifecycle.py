@@ -38,7 +38,8 @@ class Lifecycle:
         return {"new": sum(t.state is State.NEW for t in self.open),
                 "still_open": sum(t.state is State.STILL_OPEN for t in self.open),
                 "unverifiable": sum(t.unverifiable for t in self.open),
-                "resolved": len(self.resolved), "exempt": len(self.exempt)}
+                "resolved": len(self.resolved), "exempt": sum(t.state is State.EXEMPT for t in self.exempt),
+                "appeal": sum(t.state is State.APPEAL for t in self.exempt)}
 
     def state_of(self, key: Key) -> TrackedState | None:
         return next((t for t in (*self.open, *self.exempt) if t.finding.key() == key), None)
@@ -46,9 +47,13 @@ class Lifecycle:
 
 def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverified: Sequence[Unverified],
             observed: Callable[[Finding], bool], as_of: date,
-            exemptions: Sequence[Exemption] = ()) -> tuple[list[TrackedState], list[Unverified]]:
+            exemptions: Sequence[Exemption] = (), excluded: Callable[[Finding], bool] = lambda f: False,
+            appeals: Sequence[Any] = ()) -> tuple[list[TrackedState], list[Unverified]]:
     """The states after one check run, and the extra 无法核验 records for open findings whose
-    subject was not observed (so that they are listed, per unit, beside the others)."""
+    subject was not observed (so that they are listed, per unit, beside the others).
+
+    ``excluded``: findings under a path retired in config; an open one becomes 已排除 (never
+    已整改: nobody looked).  ``appeals``: the open appeals (zwgk.records.Appeal)."""
     prior = {t.finding.key(): t for t in before}
     unverifiable_keys = {u.key() for u in unverified}
     # A note without a subject says the rule could not be judged at all (for one site, or for all).
@@ -62,14 +67,15 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
         seen.add(key)
         prev = prior.get(key)
         exempt = any(e.covers(f, as_of) for e in exemptions)
-        if prev is None or prev.state is State.RESOLVED:
-            state = State.EXEMPT if exempt else State.NEW
+        appealed = any(a.covers(f) for a in appeals)
+        if prev is None or prev.state in (State.RESOLVED, State.EXCLUDED):
+            state = State.EXEMPT if exempt else (State.APPEAL if appealed else State.NEW)
             after.append(TrackedState(f, state, as_of, as_of))
             continue
         if exempt:
             state = State.EXEMPT
-        elif prev.state is State.APPEAL:
-            state = State.APPEAL
+        elif appealed:
+            state = State.APPEAL   # still re-checked: it ends as 已整改 once the defect is gone
         else:
             # back from an exemption that ended: open again, with its history
             state = State.STILL_OPEN
@@ -77,12 +83,17 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
                              resolved_on=None))
     extra: list[Unverified] = []
     for key, prev in prior.items():
-        if key in seen or prev.state is State.RESOLVED:
+        if key in seen or prev.state in (State.RESOLVED, State.EXCLUDED):
+            continue
+        if excluded(prev.finding):
+            after.append(replace(prev, state=State.EXCLUDED, unverifiable=False))
             continue
         if (key in unverifiable_keys or (key[0], None) in rule_wide or (key[0], key[1]) in rule_wide
                 or not observed(prev.finding)):
             state = State.STILL_OPEN if prev.state is State.NEW else prev.state
             if prev.state is State.EXEMPT and not any(e.covers(prev.finding, as_of) for e in exemptions):
+                state = State.STILL_OPEN
+            if prev.state is State.APPEAL and not any(a.covers(prev.finding) for a in appeals):
                 state = State.STILL_OPEN
             after.append(replace(prev, state=state, unverifiable=True))
             if key not in unverifiable_keys:
@@ -92,6 +103,11 @@ def advance(before: Iterable[TrackedState], findings: Sequence[Finding], unverif
         else:
             after.append(replace(prev, state=State.RESOLVED, resolved_on=as_of, unverifiable=False))
     return after, extra
+
+
+def _now() -> Any:
+    from zwgk.store import utcnow
+    return utcnow()
 
 
 def lifecycle_of(as_of: date | None, states: Sequence[TrackedState]) -> Lifecycle:
@@ -109,7 +125,30 @@ def load_lifecycle(store: Any, run: Any) -> Lifecycle:
     states = store.run_states(run.id)
     if not states:
         states = [TrackedState(f, State.NEW, run.as_of, run.as_of) for f in store.findings(run.id)]
+    latest = store.latest_run("check")
+    if latest is not None and latest.id == run.id:
+        # An appeal filed or closed since this check holds at once for its report and notices.
+        states = with_appeals(states, store.appeals(open_only=False), store.exemptions(), run.as_of)
     return lifecycle_of(run.as_of, states)
+
+
+def with_appeals(states: Sequence[TrackedState], appeals: Sequence[Any], exemptions: Sequence[Exemption] = (),
+                 as_of: date | None = None) -> list[TrackedState]:
+    """Open findings an open appeal covers are 申诉中; an appeal closed since puts its finding
+    back to 未整改 (rejected) or 已豁免 (accepted: it left an exemption)."""
+    out = []
+    for t in states:
+        appealed = any(a.covers(t.finding) for a in appeals)
+        accepted = any(a.outcome == "accepted" and replace(a, outcome=None).covers(t.finding) for a in appeals)
+        exempt = accepted and as_of is not None and any(e.covers(t.finding, as_of) for e in exemptions)
+        if (t.state.is_open or t.state is State.APPEAL) and exempt:
+            t = replace(t, state=State.EXEMPT)
+        elif t.state.is_open and appealed:
+            t = replace(t, state=State.APPEAL)
+        elif t.state is State.APPEAL and not appealed:
+            t = replace(t, state=State.STILL_OPEN)
+        out.append(t)
+    return out
 
 
 @dataclass(frozen=True)
@@ -134,13 +173,21 @@ def track(history: Sequence[CheckSnapshot], exemptions: Sequence[Exemption] = ()
 
 def record(store: Any, run_id: int, as_of: date, findings: Sequence[Finding],
            unverified: Sequence[Unverified] = (), observed: Callable[[Finding], bool] = lambda f: True,
-           degraded: bool = False) -> list[Unverified]:
+           degraded: bool = False, excluded: Callable[[Finding], bool] = lambda f: False) -> list[Unverified]:
     """Store one check run's findings, advance the states (not on a degraded run) and store
     what it could not verify; returns the stored 无法核验 records."""
     store.add_findings(run_id, findings)
     extra: list[Unverified] = []
     if not degraded:
+        appeals = store.appeals(open_only=True)
         states, extra = advance(store.finding_states(open_only=True), findings, unverified, observed, as_of,
-                                store.exemptions())
+                                store.exemptions(), excluded, appeals)
         store.save_states(run_id, states)
+        # An appeal ends when the defect is gone: observed again, conclusively, without it.
+        for t in states:
+            if t.state is State.RESOLVED:
+                for a in appeals:
+                    if a.covers(t.finding):
+                        store.close_appeal(a.rule, a.subject, "resolved", "zwgk", _now(),
+                                           f"{as_of.isoformat()} 复查已整改")
     return store.add_unverified(run_id, as_of, [*unverified, *extra])

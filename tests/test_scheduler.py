@@ -171,7 +171,9 @@ def test_runs_the_jobs_and_survives_kill_9(testbed_config: Path, tmp_path: Path)
         assert steps[0]["summary"]["steps"][0]["status"] == "complete"
         assert steps[0]["summary"]["steps"][0]["counts"]["pages"] > 100
         assert steps[1]["summary"]["steps"][0]["counts"]["findings"] > 0
-        assert (tmp_path / "report" / "report.html").exists()
+        # the scheduled `zwgk report` keeps history: a dated folder, index.html and latest.html
+        assert list((tmp_path / "report").glob("*-check-*/report.html"))
+        assert (tmp_path / "report" / "index.html").exists() and (tmp_path / "report" / "latest.html").exists()
         assert rows(db, "SELECT count(*) AS n FROM runs WHERE kind='crawl' AND status='complete'")[0]["n"] >= 1
         text = log.read_text(encoding="utf-8")
         for job, command in (("probe", "probe"), ("notify", "notify")):

@@ -39,7 +39,7 @@ from twisted.python.failure import Failure
 from crawler import profiles
 from crawler.content import ContentObserver
 from crawler.extract import content_type_charset, decode_html, extract_detail, extract_list
-from crawler.items import DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
+from crawler.items import Capture, DocumentObs, LinkCheck, LinkObs, ListItemObs, PageObs
 from crawler.page_content import visible_text
 from crawler.personal_data import mask_text
 from crawler.pipelines import CachedPage, CrawlMemory
@@ -161,11 +161,13 @@ class DisclosureSpider(scrapy.Spider):
                                 profile=profiles.get(s.cms), profile_how="config" if s.cms else None)
                       for s in sites]
         self.homes = {s.url for s in sites}
+        # Retired paths ([crawl] exclude and each site's own): matched on any host, so that a
+        # portal's link into a department's retired folder is skipped too.
+        self.exclude = tuple(dict.fromkeys(p for s in sites for p in getattr(s, "exclude", ())))
         self.checked: set[str] = set()          # every URL gets one check per run (plus one recheck)
         self.failed: dict[str, str] = {}       # url -> site_id of URLs whose check failed
         self.answered_at: dict[str, float] = {}  # host:port -> time.time() of its last HTTP answer
         self.rechecked = False
-        self.stats_pages = 0
         self.replays: deque[tuple[str, Any, dict[str, Any]]] = deque()
         self.draining = False
 
@@ -534,7 +536,10 @@ class DisclosureSpider(scrapy.Spider):
         html = None
         if response.request.method == "GET" and 200 <= response.status < 300 and _is_html(response):
             html, _, _ = decode_html(response.body, _header_charset(response))
-        yield from self.record(self.outcome_of(response, html), response.meta["site_id"])
+        check = self.outcome_of(response, html)
+        if check.outcome is not LinkOutcome.OK:
+            yield capture_of(self.run_id, response.meta["check_url"], response)   # evidence of a failing link
+        yield from self.record(check, response.meta["site_id"])
 
     def on_idle(self, spider: Any = None) -> None:
         """Check every failed URL once more before closing: one-off errors must not count."""
@@ -561,6 +566,9 @@ class DisclosureSpider(scrapy.Spider):
         cached: CachedPage | None = meta.get("cached") or self.memory.page_cache.get(meta["check_url"])
         if response.status == 304 and meta.get("conditional") and cached is not None:
             self.count("not_modified")
+            # Evidence: the 304 itself, with the stored body it says still stands.
+            yield replace(capture_of(self.run_id, meta["check_url"], response), final_url=cached.final_url,
+                          content_type=cached.content_type, content_hash=cached.content_hash, body=cached.body)
             yield from self.record(self.outcome_of(response, replayed=cached), site_id)
             yield replace(cached, run_id=self.run_id, fetched_at=now())
             response = self.cached_response(cached, {**meta, "unchanged": True})
@@ -570,10 +578,13 @@ class DisclosureSpider(scrapy.Spider):
             self.count("pages_replayed")
             if not meta.get("resumed"):
                 yield replace(cached, run_id=self.run_id)   # type: ignore[arg-type]
-        self.stats_pages += 1
+        # Evidence of what was fetched; an HTML page's is held until its content is read (below).
+        capture = None if from_cache else capture_of(self.run_id, meta["check_url"], response)
         base = dict(run_id=self.run_id, site_id=site_id, url=meta["check_url"], status=response.status,
                     referrer=meta.get("referrer"), depth=meta.get("zwgk_depth", 0), fetched_at=now())
         if response.status >= 300 or not _is_html(response):
+            if capture is not None:
+                yield capture
             if not from_cache:
                 yield from self.record(self.outcome_of(response), site_id)
             yield PageObs(kind="other", column_url=None, encoding=None, charset_mismatch=False, title=None,
@@ -597,6 +608,10 @@ class DisclosureSpider(scrapy.Spider):
         if not meta.get("resumed"):
             yield from seen_content
         personal = any(isinstance(o, PersonalDataObs) for o in seen_content)
+        if capture is not None:
+            # A page showing personal numbers keeps no body as evidence: no full number in the store
+            # (its masked matches and positions are the evidence, see PRV001).
+            yield replace(capture, body=None) if personal else capture
         # An entry of a list page is a document whatever its template; elsewhere a
         # detail page is known by its URL shape (a CMS family's) or its 信息公开 metadata table.
         is_detail = kind == "item" or (kind not in ("home", "entry") and (
@@ -697,6 +712,12 @@ class DisclosureSpider(scrapy.Spider):
         """Crawl in-site pages, check everything else once (or trust a recent OK)."""
         for link in links:
             target, element, internal = link.target_url, link.element, link.internal
+            if self.exclude and target.startswith(self.exclude):
+                # A retired path: neither crawled nor checked, and so never reported.
+                if target not in self.checked:
+                    self.checked.add(target)
+                    self.count("excluded_by_config")
+                continue
             if internal and element in ("a", "area", "iframe", "embed") and self.content.wants(target):
                 yield from self.read_attachment(state, source, target, encoding)
             elif (element in ("a", "area") and self.check_external and self.content.settings["read"]
@@ -730,6 +751,16 @@ class DisclosureSpider(scrapy.Spider):
             if not self.obeys_robots(owner.site if owner else None):
                 request.meta["dont_obey_robotstxt"] = True
             yield request
+
+
+def capture_of(run_id: int, url: str, response: Response) -> Capture:
+    """The response as evidence: status, final URL, the peer's address family and the body."""
+    ip = getattr(response, "ip_address", None)
+    family = None if ip is None else ("IPv6" if getattr(ip, "version", 4) == 6 else "IPv4")
+    body = bytes(response.body or b"")
+    return Capture(run_id, url, response.url, response.status, response.request.method if response.request else "GET",
+                   family, _header(response, b"Content-Type"), hashlib.sha256(body).hexdigest() if body else None,
+                   now(), body if body else None)
 
 
 def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html: str | None) -> str | None:

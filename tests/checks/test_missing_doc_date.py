@@ -72,3 +72,17 @@ def test_a_policy_document_reached_from_the_homepage_is_judged_by_the_column_lis
     assert "政策文件" in f.evidence["why"] and f.column == BASE + "/zwgk/dhjz/zcwj/"
     # not listed anywhere, no 文号, no table: not a 公文 as far as anyone can tell
     assert list(rule.check(obs(documents=(page,), columns=cols), {}, ctx())) == []
+
+
+def test_a_page_first_reached_from_the_homepage_still_sits_in_the_policy_column_that_lists_it():
+    from zwgk.records import ListItemObs
+
+    page = _news(doc_no=None, column_url=None)                   # reached from the homepage's 最新 list
+    listed = lambda col: ListItemObs(1, BASE + col, BASE + col, page.url, "t", None, None)  # noqa: E731
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"), column("/zwgk/dhjz/tzgg/", "通知公告"))
+    [f] = rule.check(obs(documents=(page,), columns=cols, list_items=(listed("/"), listed("/zwgk/dhjz/zcwj/"))),
+                     {}, ctx())
+    assert "政策文件" in f.evidence["why"]
+    # listed only by the homepage and a 通知公告 column: not a 公文, not judged
+    assert list(rule.check(obs(documents=(page,), columns=cols,
+                               list_items=(listed("/"), listed("/zwgk/dhjz/tzgg/"))), {}, ctx())) == []

@@ -113,3 +113,17 @@ def test_task_naming_an_unknown_unit_is_an_error(tmp_path: Path) -> None:
     text = GOOD + '\n[[tasks]]\nname = "第26项"\nrules = ["LAG001"]\nlead_units = ["县长办"]\n'
     with pytest.raises(ConfigError, match=r"tasks\[1\].lead_units: unit '县长办' is not defined"):
         load_config(write(tmp_path, text))
+
+
+def test_crawl_exclusions_are_validated_and_merged_per_site(tmp_path: Path) -> None:
+    text = GOOD.replace('database = "db.sqlite3"\n', 'database = "db.sqlite3"\n[crawl]\nexclude = ["https://www.example.gov.cn/old/"]\n', 1)
+    text = text.replace('unit = "县政府办公室"\n', 'unit = "县政府办公室"\nexclude = ["https://www.example.gov.cn/2019jg/"]\n', 1)
+    site = load_config(write(tmp_path, text)).sites[0]
+    assert site.exclude == ("https://www.example.gov.cn/old/", "https://www.example.gov.cn/2019jg/")
+    assert site.excludes("https://www.example.gov.cn/old/a.html") and not site.excludes("https://www.example.gov.cn/new/")
+    assert load_config(write(tmp_path, GOOD)).sites[0].exclude == ()
+    for bad, expected in (('exclude = ["www.example.gov.cn/old/"]', r"config.toml:5: crawl.exclude: not an http\(s\) URL prefix"),
+                          ('exclude = ["https://www.example.gov.cn/"]', r"config.toml:5: crawl.exclude: excludes a whole site"),
+                          ('exclude = "https://www.example.gov.cn/old/"', r"config.toml:5: crawl.exclude: expected a list of str")):
+        with pytest.raises(ConfigError, match=expected):
+            load_config(write(tmp_path, text.replace('exclude = ["https://www.example.gov.cn/old/"]', bad, 1)))

@@ -147,6 +147,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         for c in checks:
             first.setdefault(c.url, c)
         yield {"checks": first, "all_checks": checks, "links": links, "sites": sites,
+               "database": cfg.database, "run_id": run_id,
                "summary": last_json(done.stdout), "url": sites.url, "port": sites.port, "dead_port": dead_port}
 
 
@@ -255,7 +256,8 @@ def recrawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             runs = [store.run(r.run_id) for r in results]
             docs = [store.documents(r.run_id) for r in results]
             cols = [store.columns(r.run_id) for r in results]
-        yield {"counts": counts, "results": results, "runs": runs, "docs": docs, "cols": cols, "big": big}
+        yield {"counts": counts, "results": results, "runs": runs, "docs": docs, "cols": cols, "big": big,
+               "database": cfg.database}
 
 
 def test_unchanged_recrawl_makes_few_requests(recrawl: dict[str, Any]) -> None:
@@ -330,3 +332,36 @@ def _count(database: Path, sql: str, *args: Any) -> int:
         return 0
     finally:
         db.close()
+
+
+# --- evidence kept for appeal ----------------------------------------------------------------------
+
+def test_pages_and_failing_links_are_captured_with_status_family_and_body(outcomes: dict[str, Any]) -> None:
+    from zwgk.store import crawl as crawl_store
+
+    with Store(outcomes["database"]) as store:
+        home = crawl_store.latest_capture(store, outcomes["url"]("site.test"))
+        missing = crawl_store.latest_capture(store, outcomes["url"]("site.test") + "missing.html")
+        soft = crawl_store.latest_capture(store, outcomes["url"]("site.test") + "soft.html")
+        ok = crawl_store.latest_capture(store, outcomes["url"]("site.test") + "ok.html")
+    assert home is not None and home.status == 200 and home.method == "GET" and home.body and b"<html" in home.body
+    assert home.address_family in ("IPv4", "IPv6") and home.run_id == outcomes["run_id"]
+    assert home.stored_bytes < len(home.body)                      # zlib
+    assert missing is not None and missing.status == 404           # a failing link check keeps its answer
+    assert soft is not None and "不存在".encode() in (soft.body or b"")
+    assert ok is not None and ok.status == 200                     # in-site pages are captured too
+
+
+def test_an_unchanged_recrawl_stores_no_body_twice(recrawl: dict[str, Any]) -> None:
+    from zwgk.store import crawl as crawl_store
+
+    with Store(recrawl["database"]) as store:
+        cost = crawl_store.evidence_cost(store)
+        not_modified = _count(recrawl["database"], "SELECT count(*) FROM crawl_captures WHERE status=304 "
+                                                   "AND content_hash IS NOT NULL")
+    # 1 home + 18 list pages + 180 documents, each body once whatever the two crawls saw
+    assert 199 <= cost["bodies"] <= cost["urls"] < cost["captures"], cost
+    assert not_modified >= 4
+    print(f"evidence: {cost['captures']} captures of {cost['urls']} URLs, {cost['bodies']} bodies, "
+          f"{cost['raw_bytes']} bytes raw, {cost['stored_bytes']} stored "
+          f"({cost['stored_bytes'] / cost['bodies']:.0f} bytes a body)")

@@ -15,7 +15,7 @@ from zwgk.store import crawl as crawl_tables
 from crawler.middlewares import PolitenessMiddleware, private_address, retry_after_seconds
 from crawler.pipelines import load_memory
 from crawler.spiders.disclosure import DisclosureSpider, TrapLimits, dns_detail, soft_404_reason
-from zwgk.records import Site
+from zwgk.records import LinkObs, Site
 from zwgk.store import Store
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
@@ -326,3 +326,16 @@ def test_shallower_pages_go_first_and_pagination_keeps_its_depth() -> None:
     assert shallow.priority > deep.priority and listpage.meta["zwgk_depth"] == 1
     # The column's first page under another name is the same page.
     assert sp.visit(state, "http://a.test/a/index.html", kind="page", depth=1, referrer=None) == (False, [])
+
+
+def test_links_into_a_retired_path_are_neither_crawled_nor_checked() -> None:
+    site = Site("s", "站", "http://a.test/", "办公室", exclude=("http://a.test/old/", "http://b.test/2019/"))
+    sp = DisclosureSpider([site], run_id=1)
+    links = [LinkObs(1, "s", "http://a.test/", target, "a", "t", target.startswith("http://a.test"))
+             for target in ("http://a.test/old/deep/page.html", "http://b.test/2019/x.pdf",
+                            "http://a.test/new/page.html", "http://a.test/older.html")]
+    out = list(sp.follow(sp.sites[0], "http://a.test/", links, 0, "utf-8"))
+    urls = [getattr(o, "url", None) for o in out]
+    assert "http://a.test/new/page.html" in urls and "http://a.test/older.html" in urls   # a prefix, not a word
+    assert not [u for u in urls if u and ("/old/" in u or "/2019/" in u)]
+    assert not [o for o in out if type(o).__name__ == "LinkCheck"]                    # nothing recorded either

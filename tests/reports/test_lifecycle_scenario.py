@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from checks import REGISTRY, CheckContext, Observations, run_checks, verifies
+from checks import REGISTRY, CheckContext, Observations, excluded_by_config, run_checks, verifies
 from commands.common import load_config
 from reports import build_view, render_html
 from reports.lifecycle import State, load_lifecycle, record
@@ -100,7 +100,8 @@ class County:
         run = self.store.start_run("check", day, crawl_run_id=crawl)
         for e in exemptions:
             self.store.add_exemption(e)
-        record(self.store, run, day, findings, ctx.unverified, lambda f: verifies(obs, f))
+        record(self.store, run, day, findings, ctx.unverified, lambda f: verifies(obs, f),
+               excluded=excluded_by_config(self.config.sites))
         self.store.finish_run(run, "complete", {"check_number": self.store.check_number(run)})
         self.run = self.store.run(run)
         return load_lifecycle(self.store, self.run)
@@ -118,7 +119,8 @@ class County:
         findings = self.store.findings(self.run.id)
         view = build_view(config=self.config, as_of=self.run.as_of, findings=findings, check_run=self.run,
                           crawl_run=None, rules=REGISTRY, lifecycle=lifecycle, calendar=self.calendar,
-                          unverified=self.store.unverified(self.run.id), exemptions=self.store.exemptions())
+                          unverified=self.store.unverified(self.run.id), exemptions=self.store.exemptions(),
+                          appeals=self.store.appeals())
         return render_html(view)
 
 

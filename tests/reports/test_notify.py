@@ -83,7 +83,8 @@ def test_lifecycle_new_still_open_resolved_and_first_seen() -> None:
     assert states["LAG001县政府办公室"] == (State.STILL_OPEN, RUN1)
     assert states["LNK002县政府办公室"] == (State.NEW, RUN2)
     assert [f.column for f in lc.resolved] == [BASE + "/zwgk/bgs/ghjh/"]
-    assert lc.counts() == {"new": 4, "still_open": 1, "unverifiable": 0, "resolved": 1, "exempt": 0}
+    assert lc.counts() == {"new": 4, "still_open": 1, "unverifiable": 0, "resolved": 1, "exempt": 0,
+                           "appeal": 0}
 
 
 def test_lifecycle_a_finding_that_came_back_is_new_again() -> None:
@@ -252,7 +253,7 @@ def test_a_newer_check_run_supersedes_notices_still_waiting(tmp_path: Path, smtp
     smtp.start_server()
     summary = notify(config, now=NOW)
     assert summary["sent"] == 1 and summary["lifecycle"] == {"new": 0, "still_open": 1, "unverifiable": 0,
-                                                     "resolved": 2, "exempt": 0}
+                                                     "resolved": 2, "exempt": 0, "appeal": 0}
     (only,) = smtp.messages
     assert only.message["To"].addresses[0].addr_spec == "bgs@example.gov.cn"
     assert "首次发现：2026年11月19日，已持续 7 天" in bodies(only)

@@ -36,7 +36,7 @@ def test_veto_site_fails_and_lifecycle_and_deadline_show(tmp_path: Path) -> None
     v = view(tmp_path)
     [portal] = v.verdicts
     assert not portal.passed and portal.score is None and "UPD001" in portal.vetoes[0]
-    assert v.changes == {"new": 2, "still_open": 1, "unverifiable": 0, "resolved": 0, "exempt": 0}
+    assert v.changes == {"new": 2, "still_open": 1, "unverifiable": 0, "resolved": 0, "exempt": 0, "appeal": 0}
     rows = {r.finding.rule: r for s in v.units for r in s.rows}
     assert rows["UPD001"].first_seen.isoformat() == "2026-11-19" and rows["UPD001"].days_open == 7
     assert rows["LAG001"].deadline is None                          # not notified yet: no deadline

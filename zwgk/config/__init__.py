@@ -92,6 +92,18 @@ def email_problem(value: str) -> str | None:
     return f"not an e-mail address: {value!r} — write a plain address such as \"zwgk@jishishan.gov.cn\""
 
 
+def exclude_problem(value: str) -> str | None:
+    """A crawl exclusion is a full http(s) URL prefix with a path: a bare host would retire a site."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return (f"not an http(s) URL prefix: {value!r} — write the retired folder in full, "
+                f"e.g. \"https://www.example.gov.cn/old/\"")
+    if parts.path in ("", "/"):
+        return (f"excludes a whole site: {value!r} — name the retired folder, e.g. \"{value.rstrip('/')}/old/\" "
+                f"(a site no longer run is removed from [[sites]])")
+    return None
+
+
 def parse_nameserver(entry: str) -> tuple[str, int]:
     """``"IP"``, ``"IP:PORT"``, ``"IPv6"`` or ``"[IPv6]:PORT"`` → ``(ip, port)``.
 
@@ -140,6 +152,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "county": Field(str, "", doc="name of the county, shown in reports"),
         "timezone": Field(str, "Asia/Shanghai", doc="time zone of every time a person reads (reports, notices, "
                                                     "messages); stored times stay UTC"),
+        "evidence_days": Field(int, 400, min=1, max=36_500,
+                               doc="days the pages kept as evidence for appeals stay in the store (400: a year's "
+                                   "考核 can be appealed); each URL's newest capture always stays"),
     },
     "crawl": {
         "max_pages_per_site": Field(int, 5000, min=1, max=10_000_000),
@@ -160,6 +175,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                                 "checked again (0 = every crawl)"),
         "recheck_failed_links": Field(bool, True,
                                       doc="check failing links a second time at the end of the crawl"),
+        "exclude": Field(list, [], item_type=str, check=lambda v: exclude_problem(v),
+                         doc="URL prefixes of paths a county has retired: links into them are neither "
+                             "crawled, checked nor reported"),
     },
     "network": {
         "nameservers": Field(list, [], item_type=str, check=lambda v: nameserver_problem(v), doc="IP or IP:PORT; empty = the system's resolver"),
@@ -210,6 +228,8 @@ SITE_FIELDS: dict[str, Field] = {
     "hosts": Field(list, [], item_type=str, doc="other host names that belong to the site"),
     "obey_robots_txt": Field(bool, None, doc="this site's robots.txt policy (default: [crawl] obey_robots_txt)"),
     "cms": Field(str, None, doc="the site's CMS family: trs, hanweb, ucap or generic (default: detected)"),
+    "exclude": Field(list, [], item_type=str, check=lambda v: exclude_problem(v),
+                     doc="this site's retired paths (URL prefixes), beside [crawl] exclude"),
 }
 
 UNIT_FIELDS: dict[str, Field] = {
@@ -238,6 +258,7 @@ class Config:
     extra_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_arrays: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    evidence_days: int = 400      # [zwgk] evidence_days: how long captured pages stay (zwgk/store/crawl.py)
 
     @property
     def tz(self) -> Any:
@@ -574,7 +595,8 @@ class _Validator:
                 self.report(("sites", i, "cms"), f"unknown CMS family {s['cms']!r}",
                             f"write one of: {', '.join(families)} (or leave it out: the family is detected)")
             sites.append(Site(s["id"] or "", s["name"] or "", s["url"] or "", s["unit"] or "",
-                              tuple(s["start_urls"]), tuple(s["hosts"]), s["obey_robots_txt"], s["cms"]))
+                              tuple(s["start_urls"]), tuple(s["hosts"]), s["obey_robots_txt"], s["cms"],
+                              tuple(dict.fromkeys([*sections["crawl"]["exclude"], *s["exclude"]]))))
         ids = [s.id for s in sites]
         for i, sid in enumerate(ids):
             if sid in ids[:i]:
@@ -611,6 +633,7 @@ class _Validator:
             extra_sections=extras,
             extra_arrays=arrays,
             timezone=sections["zwgk"]["timezone"],
+            evidence_days=sections["zwgk"]["evidence_days"],
         )
         # Cross-checks a component needs (a unit named in [[tasks]] must exist …):
         # validate(config, rule_ids) yields (keypath, message) or (keypath, message, hint).

@@ -75,6 +75,10 @@ class Site:
     hosts: tuple[str, ...] = ()     # extra host names that belong to the site
     obey_robots_txt: bool | None = None   # None: [crawl] obey_robots_txt
     cms: str | None = None                # a crawler.profiles family name; None: detected
+    exclude: tuple[str, ...] = ()         # retired paths (URL prefixes: [crawl] exclude + the site's own)
+
+    def excludes(self, url: str | None) -> bool:
+        return bool(url) and any(url.startswith(p) for p in self.exclude)   # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,7 @@ class FindingState(str, enum.Enum):
     RESOLVED = "resolved"      # 已整改: observed conclusively without the defect
     EXEMPT = "exempt"          # 已豁免: an exemption covers it (not notified, not scored)
     APPEAL = "appeal"          # 申诉中: the unit appealed; a person decides
+    EXCLUDED = "excluded"      # 已排除: its path was retired in config ([crawl] exclude); never 已整改
 
     @property
     def label(self) -> str:
@@ -266,7 +271,7 @@ class FindingState(str, enum.Enum):
 
 STATE_LABELS = {FindingState.NEW: "新发现", FindingState.STILL_OPEN: "未整改",
                 FindingState.RESOLVED: "已整改", FindingState.EXEMPT: "已豁免",
-                FindingState.APPEAL: "申诉中"}
+                FindingState.APPEAL: "申诉中", FindingState.EXCLUDED: "已排除"}
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,48 @@ class Unverified:
                 "reason": self.reason, "detail": self.detail,
                 "first_seen": self.first_seen.isoformat() if self.first_seen else None,
                 "last_seen": self.last_seen.isoformat() if self.last_seen else None}
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A response as the crawler received it, kept as evidence for appeals: the body is stored
+    zlib-compressed once per content hash (zwgk/store/crawl.py), however many runs saw it."""
+
+    run_id: int
+    url: str                      # the URL asked for (a finding's subject)
+    final_url: str | None         # after redirects
+    status: int | None            # HTTP status (304: the stored body is the one that stood)
+    method: str                   # GET | HEAD
+    address_family: str | None    # IPv4 | IPv6 (the peer's address), None when unknown
+    content_type: str | None
+    content_hash: str | None      # sha256 of the body as received; None without a body
+    fetched_at: datetime
+    body: bytes | None = None     # filled when read back for a report, or when handed to the store
+    stored_bytes: int = 0         # compressed size in the store (read back)
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A unit's appeal (申诉) against a finding: open until the defect is gone (已整改) or an
+    admin closes it (``rejected``: the finding is open again; ``accepted``: it becomes 已豁免)."""
+
+    rule: str
+    subject: str
+    reason: str
+    created_by: str
+    created_at: datetime
+    outcome: str | None = None        # None while open | resolved | rejected | accepted
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    note: str | None = None           # the admin's reason for closing it
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    def covers(self, finding: "Finding") -> bool:
+        return self.is_open and finding.rule == self.rule and self.subject in (
+            finding.url, finding.column, finding.unit, finding.site, finding.key()[2])
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from zwgk.clock import utcnow
-from zwgk.records import (ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
+from zwgk.records import (Appeal, ColumnObs, DocumentObs, Exemption, Finding, FindingState, LinkCheck, LinkObs,
                           LinkOutcome, ListItemObs, PageObs, Severity, Unverified)
 from zwgk.records.probes import ResolveStatus
 
@@ -145,6 +145,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE link_checks ADD COLUMN dns TEXT;
     ALTER TABLE link_checks ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE link_checks ADD COLUMN healthy INTEGER;
+    """,
+    # Appeals (申诉中): open until the defect is gone or an admin closes them.
+    """
+    CREATE TABLE appeals (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL, subject TEXT NOT NULL, reason TEXT NOT NULL,
+        created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+        outcome TEXT,                            -- NULL while open | resolved | rejected | accepted
+        closed_by TEXT, closed_at TEXT, note TEXT
+    );
+    CREATE INDEX appeals_open ON appeals(rule, subject) WHERE outcome IS NULL;
     """,
 ]
 
@@ -532,6 +543,12 @@ class Store:
                 for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))]
 
 
+    def check_trend(self, up_to: int) -> list[tuple[int, date, int]]:
+        """(run id, as_of, findings) of every complete check run up to ``up_to``, oldest first."""
+        return [(r[0], date.fromisoformat(r[1]), r[2]) for r in self.db.execute(
+            "SELECT r.id, r.as_of, (SELECT count(*) FROM findings f WHERE f.run_id=r.id) FROM runs r "
+            "WHERE r.kind='check' AND r.status='complete' AND r.id<=? ORDER BY r.id", (up_to,))]
+
     def check_number(self, run_id: int) -> int:
         """The ordinal of a check run among check runs (第 N 次检查): crawls share the run ids."""
         return self.run_number("check", run_id)
@@ -632,6 +649,29 @@ class Store:
         return [Exemption(r["rule"], r["subject"], r["reason"], r["created_by"],
                           datetime.fromisoformat(r["created_at"]), _d(r["until"]))
                 for r in self.db.execute("SELECT * FROM exemptions WHERE removed_at IS NULL ORDER BY id")]
+
+
+    # -- appeals (申诉) ---------------------------------------------------------------
+    def add_appeal(self, a: Appeal) -> int:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM appeals WHERE rule=? AND subject=? AND outcome IS NULL",
+                          (a.rule, a.subject)).fetchone():
+                return 0
+            cur = db.execute("INSERT INTO appeals(rule, subject, reason, created_by, created_at) VALUES (?,?,?,?,?)",
+                             (a.rule, a.subject, a.reason, a.created_by, _iso(a.created_at)))
+            return int(cur.lastrowid or 0)
+
+    def close_appeal(self, rule: str, subject: str, outcome: str, by: str, at: datetime,
+                     note: str | None = None) -> int:
+        with self.transaction() as db:
+            return db.execute("UPDATE appeals SET outcome=?, closed_by=?, closed_at=?, note=? "
+                              "WHERE rule=? AND subject=? AND outcome IS NULL",
+                              (outcome, by, _iso(at), note, rule, subject)).rowcount
+
+    def appeals(self, open_only: bool = True) -> list[Appeal]:
+        sql = "SELECT * FROM appeals" + (" WHERE outcome IS NULL" if open_only else "") + " ORDER BY id"
+        return [Appeal(r["rule"], r["subject"], r["reason"], r["created_by"], datetime.fromisoformat(r["created_at"]),
+                       r["outcome"], r["closed_by"], _dt(r["closed_at"]), r["note"]) for r in self.db.execute(sql)]
 
 
 @dataclass(frozen=True)
