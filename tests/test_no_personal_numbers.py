@@ -74,7 +74,7 @@ def store_text(db: Path) -> str:
 
 
 def test_the_seeded_leaks_were_found_and_shown_masked(outputs: dict) -> None:
-    findings = json.loads((outputs["dir"] / "report" / "findings.json").read_text(encoding="utf-8"))
+    findings = json.loads((outputs["dir"] / "report" / "findings.json").read_text(encoding="utf-8"))["findings"]
     prv = [f for f in findings if f["rule"] == "PRV001"]
     assert len(prv) == 4, prv                       # the 公示 page and three attachments, after a re-crawl
     assert "622927********" in json.dumps(prv, ensure_ascii=False)
