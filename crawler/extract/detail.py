@@ -33,6 +33,7 @@ from crawler import profiles
 from crawler.profiles import Profile
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.labels import (
+    _date_value,
     _Field,
     _LABELS,
     _clean_name,
@@ -476,7 +477,8 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
         ("table", _pick(article.table, "pub_date")),
         ("page", article.info_line("pub_date") or article.info_line("weak_pub")),
     ):
-        value = parse_date(field.value) if field else None
+        dated = _date_value(field.value) if field else None
+        value = dated[0] if dated else None
         if field and value is not None:
             return value, f"{source}:{field.label}", field.value
     if list_date is not None:
@@ -485,7 +487,8 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
     if value is not None:
         return value, "url", url
     field = article.body_field("pub_date")
-    value = parse_date(field.value) if field else None
+    dated = _date_value(field.value) if field else None
+    value = dated[0] if dated else None
     if field and value is not None:
         return value, f"body:{field.label}", field.value
     return None, None, None
@@ -500,7 +503,8 @@ def _doc_date(article: _Article, signature: _Signature | None, profile: Profile 
         ("page", article.info_line("doc_date", labels)),
         ("body", article.body_field("doc_date")),
     ):
-        value = parse_date(field.value) if field else None
+        dated = _date_value(field.value) if field else None
+        value = dated[0] if dated else None
         if field and value is not None:
             return value, f"{source}:{field.label}", field.value
     if signature is not None:

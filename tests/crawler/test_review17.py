@@ -1,0 +1,66 @@
+"""Regression tests from the issue 17 review (pages under fixtures/review17/).
+
+Each page once gave a wrong date or a false finding; a false finding is worse than a missed one,
+so these assert that no wrong date is read, and where a right one is on the page, that it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler import profiles
+from crawler.extract import extract_detail
+
+FIXTURES = Path(__file__).parent / "fixtures" / "review17"
+URL = "http://example.gov.cn/art/2024/3/5/art_1_2.html"
+
+
+def detail(name: str, profile: str | None = None, url: str = URL):
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    return extract_detail(html, url, profile=profiles.get(profile) if profile else None)
+
+
+# 1. An empty date label on the info line must not read the body after it.
+
+@pytest.mark.parametrize("profile", [None, "hanweb"])
+def test_empty_info_line_doc_date_label_reads_no_body(profile):
+    assert detail("f1.html", profile).doc_date is None
+
+
+def test_empty_info_line_doc_date_label_keeps_meta_pub_date():
+    assert detail("f1.html").pub_date == date(2024, 3, 5)
+
+
+def test_empty_info_line_pub_date_label_reads_no_body():
+    # f3: 发布时间： empty, the body cites 2023年12月20日; the URL date is all there is.
+    assert detail("f3.html", url="http://example.gov.cn/zwgk/1.html").pub_date is None
+
+
+def test_empty_label_then_share_bar_date_is_no_doc_date():
+    assert detail("f2.html").doc_date is None
+
+
+@pytest.mark.parametrize("label", ["成文日期", "发文日期", "生成日期"])
+def test_empty_label_inline_html(label):
+    html = (
+        "<html><head><title>关于做好工作的通知</title></head><body><div class='main'>"
+        "<h1>关于做好工作的通知</h1>"
+        f"<div class='info'><span>发布时间：2024-03-05</span> <span>{label}：</span></div>"
+        "<div id='zoom'><p>各乡镇：</p><p>根据2023年12月20日会议精神，现通知如下。</p></div>"
+        "</div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
+
+
+def test_filled_info_line_label_still_read():
+    html = (
+        "<html><head><title>关于做好工作的通知</title></head><body><div class='main'>"
+        "<h1>关于做好工作的通知</h1>"
+        "<div class='info'><span>发布时间：</span><span>2024-03-05</span></div>"
+        "<div id='zoom'><p>各乡镇：</p><p>根据2023年12月20日会议精神，现通知如下。</p></div>"
+        "</div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").pub_date == date(2024, 3, 5)
