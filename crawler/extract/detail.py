@@ -426,6 +426,30 @@ class _Article:
                 best = (distance, order.index(f.label), f)
         return best[2] if best else None
 
+    def head_field(self, key: str, labels: tuple[str, ...] | None = None) -> _Field | None:
+        """A labelled field on the info line proper: between the heading and the body, or on the
+        line of the page's own 发布时间. Never after the body (相关文件, 上一篇) nor inside a list
+        of links: a neighbouring document's 发文日期 is not this page's."""
+        pub = self.info_line("pub_date") or self.info_line("weak_pub")
+        start = self.body_lines[0].idx if self.body_lines else None
+        if self.title_line is not None:
+            lo, hi = self.title_line, start if start is not None else self.title_line + 5
+        else:
+            lo = hi = -1
+        by_line = {ln.idx: ln for ln in self.lines}
+        order = _LABELS[key]
+        candidates = []
+        for f in self.others:
+            if f.key != key or f.in_body or not f.value or (labels is not None and f.label not in labels):
+                continue
+            if not (lo < f.line < hi or (pub is not None and f.line == pub.line)):
+                continue
+            line = by_line.get(f.line)
+            if line is not None and (line.el.name in ("a", "li") or line.el.find_parent(["a", "li"]) is not None):
+                continue
+            candidates.append(f)
+        return min(candidates, key=lambda f: (order.index(f.label), f.line)) if candidates else None
+
     def body_field(self, key: str) -> _Field | None:
         return _pick((f for f in self.others if f.in_body and f.value), key)
 
@@ -500,12 +524,15 @@ def _doc_date(article: _Article, signature: _Signature | None, profile: Profile 
     labels = (profile or profiles.GENERIC).info_line_doc_labels
     for source, field in (
         ("table", _pick(article.table, "doc_date")),
-        ("page", article.info_line("doc_date", labels)),
+        ("page", article.head_field("doc_date", labels)),
         ("body", article.body_field("doc_date")),
     ):
         dated = _date_value(field.value) if field else None
         value = dated[0] if dated else None
         if field and value is not None:
+            if source != "table" and signature is not None and signature.date != value:
+                # The page's own signature outranks a labelled line that disagrees with it.
+                return signature.date, "signature", signature.raw
             return value, f"{source}:{field.label}", field.value
     if signature is not None:
         return signature.date, "signature", signature.raw

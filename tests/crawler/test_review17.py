@@ -64,3 +64,35 @@ def test_filled_info_line_label_still_read():
         "</div></body></html>"
     )
     assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").pub_date == date(2024, 3, 5)
+
+
+# 2. A neighbour's 发文日期/成文日期 below the body never beats the page's own signature.
+
+@pytest.mark.parametrize("name", ["b1m.html", "b2m.html"])
+def test_neighbour_dated_line_below_body_is_not_doc_date(name):
+    assert detail(name).doc_date == date(2024, 2, 28)
+
+
+@pytest.mark.parametrize("name", ["b1m.html", "b2m.html"])
+def test_neighbour_dated_line_below_body_source_is_signature(name):
+    assert detail(name).doc_date_source == "signature"
+
+
+def test_own_info_line_doc_date_still_read():
+    # b4: 发文日期 on the info line under the heading; a 上一篇 成文日期 below the body.
+    assert detail("b4.html").doc_date == date(2024, 2, 28)
+
+
+def test_own_info_line_doc_date_source():
+    assert detail("b4.html").doc_date_source == "page:发文日期"
+
+
+def test_neighbour_line_without_signature_gives_no_doc_date():
+    html = (
+        "<html><head><title>关于表彰的决定</title></head><body><div class='main'>"
+        "<h1>关于表彰的决定</h1><div class='info'>发布时间：2024-03-05 来源：县政府办</div>"
+        "<div id='zoom'><p>各单位：</p><p>经研究，决定予以表彰。</p></div>"
+        "<div class='related'><ul><li><a href='/a.html'>关于表彰2022年度先进集体的决定</a>"
+        " <span>发文日期：2023-05-06</span></li></ul></div></div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
