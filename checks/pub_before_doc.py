@@ -30,6 +30,8 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             continue
         if not (doc.pub_date_source or "").startswith(("meta", "table")):
             continue   # a list or URL date is too weak to accuse anyone of back-dating
+        if doc.doc_date_source == "page:生成日期":
+            continue   # a 生成日期 later than the publication is the CMS regenerating the page
         yield Finding(
             rule=ID, severity=SEVERITY, site=doc.site_id, unit=obs.owner(doc.column_url or doc.url, doc.site_id),
             column=doc.column_url, url=doc.url,

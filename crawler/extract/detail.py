@@ -518,7 +518,9 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
     return None, None, None
 
 
-def _doc_date(article: _Article, signature: _Signature | None, profile: Profile | None) -> _Dated:
+def _doc_date(
+    article: _Article, signature: _Signature | None, profile: Profile | None, pub_date: date | None = None
+) -> _Dated:
     """形成日期: the table, else the info line (发文日期/生成日期 beside 发布时间 and 来源, with the
     family's own labels), else a labelled body line, else the signature, else the adoption note."""
     labels = (profile or profiles.GENERIC).info_line_doc_labels
@@ -529,6 +531,13 @@ def _doc_date(article: _Article, signature: _Signature | None, profile: Profile 
     ):
         dated = _date_value(field.value) if field else None
         value = dated[0] if dated else None
+        if field and value is not None and source != "table":
+            # A 成文日期 carries no time of day: "生成日期：2024-06-01 10:20:33" beside 发布时间 is
+            # the CMS's build stamp, and so is a 生成日期 later than the page's publication.
+            if dated and dated[1]:
+                continue
+            if field.label == "生成日期" and pub_date is not None and value > pub_date:
+                continue
         if field and value is not None:
             if source != "table" and signature is not None and signature.date != value:
                 # The page's own signature outranks a labelled line that disagrees with it.
@@ -623,7 +632,7 @@ def extract_detail(
 
     signature = _signature(article.body_lines) or _signature_block(article.body_lines)
     pub_date, pub_source, pub_raw = _pub_date(article, metas, url, list_date)
-    doc_date, doc_source, doc_raw = _doc_date(article, signature, profile)
+    doc_date, doc_source, doc_raw = _doc_date(article, signature, profile, pub_date)
     index_field = _pick(article.table, "index_no") or article.info_line("index_no")
     index_no = _clean_value(index_field.value) if index_field else None
     validity_field = _pick(article.table, "validity") or article.info_line("validity")

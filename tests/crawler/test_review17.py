@@ -96,3 +96,53 @@ def test_neighbour_line_without_signature_gives_no_doc_date():
         " <span>发文日期：2023-05-06</span></li></ul></div></div></body></html>"
     )
     assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
+
+
+# 3. 生成日期 with a time of day, or later than the publication, is a build stamp.
+
+@pytest.mark.parametrize("profile", [None, "hanweb"])
+def test_generation_stamp_with_time_is_no_doc_date(profile):
+    assert detail("b5.html", profile).doc_date is None
+
+
+def test_generation_stamp_equal_to_pub_with_time_is_no_doc_date():
+    assert detail("b3.html").doc_date is None
+
+
+def _info_line_page(label: str, value: str) -> str:
+    return (
+        "<html><head><meta name='PubDate' content='2024-04-08 10:21'><title>关于印发计划的通知</title></head>"
+        "<body><div class='main'><h1>关于印发计划的通知</h1>"
+        f"<div class='info'>发布时间：2024-04-08 来源：县发改局 {label}：{value}</div>"
+        "<div id='zoom'><p>各乡镇：</p><p>现将计划印发给你们，请认真贯彻执行。</p></div></div></body></html>"
+    )
+
+
+def test_generation_date_later_than_pub_is_no_doc_date():
+    assert extract_detail(_info_line_page("生成日期", "2024-06-01"), URL).doc_date is None
+
+
+def test_generation_date_before_pub_is_still_read():
+    assert extract_detail(_info_line_page("生成日期", "2024-04-01"), URL).doc_date == date(2024, 4, 1)
+
+
+def test_info_line_doc_date_with_time_is_no_doc_date():
+    assert extract_detail(_info_line_page("发文日期", "2024-04-01 09:00:00"), URL).doc_date is None
+
+
+def test_lag003_skips_a_generation_date():
+    from dataclasses import replace
+
+    from checks import pub_before_doc
+    from tests.checks.factory import ctx, doc, obs
+
+    page = replace(doc(doc_date=date(2026, 11, 2), pub_date=date(2026, 10, 30)), doc_date_source="page:生成日期")
+    assert list(pub_before_doc.check(obs(documents=(page,)), {}, ctx())) == []
+
+
+def test_lag003_still_fires_on_a_table_date():
+    from checks import pub_before_doc
+    from tests.checks.factory import ctx, doc, obs
+
+    page = doc(doc_date=date(2026, 11, 2), pub_date=date(2026, 10, 30))
+    assert len(list(pub_before_doc.check(obs(documents=(page,)), {}, ctx()))) == 1
