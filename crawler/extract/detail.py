@@ -221,6 +221,7 @@ _TRAILER_RE = re.compile(
     r"|\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|et|jpe?g|png)[）)]?$",
     re.I,
 )
+_INTERPRETATION_RE = re.compile(r"解读|图解|问答|答记者问")
 _RELATED_RE = re.compile(r"^(?:相关解读|政策解读|图解|图文解读)[:：]")
 _ADOPTION_NOTE_RE = re.compile(r"^[（(].*(?:通过|批准|发布|公布|修订|修正|施行)[）)]$")
 
@@ -560,11 +561,23 @@ def _doc_no(article: _Article, title: str | None) -> str | None:
     if field is not None:
         value = _clean_value(field.value)
         return _squeeze(value) if value else None
-    for line in [*article.lines_before_body(), *article.body_lines[:8]]:
+    for line in article.lines_before_body():
         found = _doc_no_in(line.text, whole_line=True)
         if found:
             return found
-    found = _doc_no_in(title, whole_line=False) if title else None
+    # The body's own 发文字号 line opens it: first, or after the page's own title repeated or a
+    # 文号 label. After another line (a cited notice's title, "传达学习以下文件精神：") it is the
+    # number of the document the page talks about.
+    squeezed_title = _squeeze(title) if title else None
+    for line in article.body_lines[:8]:
+        found = _doc_no_in(line.text, whole_line=True)
+        if found:
+            return found
+        text = _squeeze(line.text)
+        if not (text == squeezed_title or _DOC_NO_LABEL_RE.fullmatch(text)):
+            break
+    # A 解读/图解 names the interpreted document's number in its title: not its own.
+    found = _doc_no_in(title, whole_line=False) if title and not _INTERPRETATION_RE.search(title) else None
     if found:
         return found
     for field in (article.info_line("doc_no"), article.body_field("doc_no")):

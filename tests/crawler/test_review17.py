@@ -146,3 +146,37 @@ def test_lag003_still_fires_on_a_table_date():
 
     page = doc(doc_date=date(2026, 11, 2), pub_date=date(2026, 10, 30))
     assert len(list(pub_before_doc.check(obs(documents=(page,)), {}, ctx()))) == 1
+
+
+# 4. A cited 文号 is not the page's own.
+
+def test_interpretation_quoting_notice_and_number_has_no_doc_no():
+    assert detail("d1.html").doc_no is None
+
+
+def test_interpretation_title_with_number_has_no_doc_no():
+    assert detail("d2.html").doc_no is None
+
+
+def test_news_citing_a_number_has_no_doc_no():
+    assert detail("d3.html").doc_no is None
+
+
+def test_own_number_opening_the_body_is_still_read():
+    html = (
+        "<html><head><title>关于做好防汛工作的通知</title></head><body><div class='main'>"
+        "<h1>关于做好防汛工作的通知</h1><div class='info'>发布时间：2024-03-05</div>"
+        "<div id='zoom'><p>某政办〔2024〕3号</p><p>各乡镇人民政府：</p><p>现就有关事项通知如下。</p></div>"
+        "</div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_no == "某政办〔2024〕3号"
+
+
+def test_own_number_after_repeated_title_is_still_read():
+    html = (
+        "<html><head><title>关于做好防汛工作的通知</title></head><body><div class='main'>"
+        "<h1>关于做好防汛工作的通知</h1><div class='info'>发布时间：2024-03-05</div>"
+        "<div id='zoom'><p>关于做好防汛工作的通知</p><p>某政办〔2024〕3号</p><p>各乡镇人民政府：</p>"
+        "<p>现就有关事项通知如下。</p></div></div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_no == "某政办〔2024〕3号"
