@@ -64,8 +64,8 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     for item in obs.list_items:
         listed_in.setdefault(item.url, set()).add(item.column_url)
     for doc in obs.documents:
-        if doc.doc_date is not None:
-            continue
+        if doc.doc_date is not None or doc.doc_date_source == "attachment":
+            continue   # "attachment": the page is only the signed file, whose date is not read
         why = why_official(doc, obs, listed_in)
         if why is None:
             continue

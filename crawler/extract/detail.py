@@ -81,6 +81,8 @@ class DetailFields:
     site_id_code: str | None  # <meta name="SiteIDCode">
     has_metadata_table: bool
     attachments: tuple[str, ...]  # absolute URLs of document files linked from the article
+    # The body is only links to the document's file (the signed PDF): its 形成日期 is in there.
+    body_is_attachment: bool = False
 
 
 
@@ -221,6 +223,7 @@ _TRAILER_RE = re.compile(
     r"|\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|et|jpe?g|png)[）)]?$",
     re.I,
 )
+_DATE_NOTE_RE = re.compile(r"[（(][^（()）\d]{1,20}[）)]")
 _INTERPRETATION_RE = re.compile(r"解读|图解|问答|答记者问")
 _RELATED_RE = re.compile(r"^(?:相关解读|政策解读|图解|图文解读)[:：]")
 _ADOPTION_NOTE_RE = re.compile(r"^[（(].*(?:通过|批准|发布|公布|修订|修正|施行)[）)]$")
@@ -246,7 +249,8 @@ def _date_line(text: str) -> tuple[date, str | None] | None:
         return None
     value, raw = dates[0]
     head, _, tail = squeezed.partition(raw)
-    if tail:
+    # A note in brackets may follow the signature date: 2024年2月28日（此件公开发布）.
+    if tail and not _DATE_NOTE_RE.fullmatch(tail):
         return None
     if not head:
         return value, None
@@ -604,6 +608,30 @@ def _publisher(article: _Article, signature: _Signature | None) -> str | None:
     return _clean_name(field.value) if field else None
 
 
+def _body_is_attachment(article: _Article, title: str | None) -> bool:
+    """True when the body is essentially links to document files (the signed PDF, a .doc):
+    apart from those links, the page's own title and 附件/下载 labels it says nothing."""
+    body = article.body
+    if body is None:
+        return False
+    files = [a for a in body.find_all("a", href=True) if _ATTACHMENT_EXT_RE.search(urlsplit(str(a["href"]).strip()).path)]
+    if not files:
+        return False
+    link_texts = {_squeeze(_text_of(a)) for a in files}
+    squeezed_title = _squeeze(title) if title else None
+    rest = 0
+    for line in article.body_lines:
+        text = _squeeze(line.text)
+        for link in link_texts:
+            if link:
+                text = text.replace(link, "")
+        text = re.sub(r"附件\d*[:：]?|点击下载|下载|查看|原文|\d+[.、]", "", text)
+        if not text or text == squeezed_title:
+            continue
+        rest += len(text)
+    return rest <= 10
+
+
 def _attachment_region(article: _Article) -> Tag | None:
     """The article (heading, body and its attachment block), not the sidebar's documents."""
     body = article.body
@@ -667,4 +695,5 @@ def extract_detail(
         site_id_code=_meta(metas, "SiteIDCode"),
         has_metadata_table=bool(article.table),
         attachments=_attachments(_attachment_region(article), base),
+        body_is_attachment=doc_date is None and _body_is_attachment(article, title),
     )

@@ -180,3 +180,80 @@ def test_own_number_after_repeated_title_is_still_read():
         "<p>现就有关事项通知如下。</p></div></div></body></html>"
     )
     assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_no == "某政办〔2024〕3号"
+
+
+# 5. 解读 columns are not 政策文件 columns; a PDF-only page and a bracket note after the signature
+#    date give no LAG002.
+
+@pytest.mark.parametrize("name", ["政策文件解读", "文件解读", "政策解读", "政策图解"])
+def test_interpretation_columns_are_not_policy(name):
+    from checks._columns import column_class
+
+    assert column_class(name) == "interpretation"
+
+
+@pytest.mark.parametrize("name", ["人大代表建议办理文件", "已撤销文件"])
+def test_bare_wenjian_is_not_policy(name):
+    from checks._columns import column_class
+
+    assert column_class(name) != "policy"
+
+
+@pytest.mark.parametrize("name", ["政策文件", "规范性文件", "县政府文件", "政府办文件"])
+def test_policy_columns_still_policy(name):
+    from checks._columns import column_class
+
+    assert column_class(name) == "policy"
+
+
+@pytest.mark.parametrize("name", ["政策文件解读", "文件解读", "人大代表建议办理文件"])
+def test_undated_interpretation_in_such_columns_gets_no_lag002(name):
+    from dataclasses import replace
+
+    from checks import missing_doc_date
+    from tests.checks.factory import BASE, column, ctx, doc, obs
+
+    page = replace(doc(doc_date=None, table=False), doc_no=None, column_url=BASE + "/zwgk/zcjd/",
+                   title="《某县乡村振兴促进办法》政策解读")
+    found = missing_doc_date.check(obs(documents=(page,), columns=(column("/zwgk/zcjd/", name),)), {}, ctx())
+    assert list(found) == []
+
+
+def test_pdf_only_body_is_attachment():
+    assert detail("e1.html").body_is_attachment is True
+
+
+def test_pdf_only_body_has_no_doc_date():
+    assert detail("e1.html").doc_date is None
+
+
+def test_written_body_is_not_attachment():
+    assert detail("e2.html").body_is_attachment is False
+
+
+def test_lag002_skips_an_attachment_only_document():
+    from dataclasses import replace
+
+    from checks import missing_doc_date
+    from tests.checks.factory import BASE, column, ctx, doc, obs
+
+    page = replace(doc(doc_date=None, table=False), doc_no=None, doc_date_source="attachment")
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"),)
+    assert list(missing_doc_date.check(obs(documents=(page,), columns=cols), {}, ctx())) == []
+
+
+def test_signature_date_with_bracket_note():
+    assert detail("e2.html").doc_date == date(2024, 2, 28)
+
+
+def test_signature_date_with_bracket_note_source():
+    assert detail("e2.html").doc_date_source == "signature"
+
+
+def test_signature_date_followed_by_other_text_is_not_read():
+    html = (
+        "<html><head><title>关于表彰的决定</title></head><body><div class='main'><h1>关于表彰的决定</h1>"
+        "<div id='zoom'><p>各单位：</p><p>经研究，决定予以表彰。</p><p>某县人民政府</p>"
+        "<p>2024年2月28日起施行</p></div></div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
