@@ -257,3 +257,26 @@ def test_signature_date_followed_by_other_text_is_not_read():
         "<p>2024年2月28日起施行</p></div></div></body></html>"
     )
     assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
+
+
+# 6. Soft 404 judged by the page as a whole: a not-found phrase in a sentence is a real page.
+
+def _soft(html: str) -> str | None:
+    from crawler.spiders.disclosure import soft_404_reason
+
+    return soft_404_reason("http://a/p.html", "http://a/p.html", None, html)
+
+
+@pytest.mark.parametrize("name", ["s1.html", "s2.html"])
+def test_short_page_mentioning_not_found_in_a_sentence_is_no_soft_404(name):
+    assert _soft((FIXTURES / name).read_text(encoding="utf-8")) is None
+
+
+@pytest.mark.parametrize("html", [
+    "<title>某县人民政府</title><div class='nav'><a>首页</a></div><div class='err'>抱歉，您访问的页面不存在！</div>"
+    "<p><a href='/'>返回首页</a></p>",
+    "<title>提示</title><div><p>信息不存在或已被删除</p></div>",
+    "<title>某县人民政府</title><h2>404</h2><p>页面未找到</p>",
+])
+def test_short_page_whose_message_is_a_line_is_soft_404(html):
+    assert _soft(html) is not None
