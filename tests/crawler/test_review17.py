@@ -280,3 +280,35 @@ def test_short_page_mentioning_not_found_in_a_sentence_is_no_soft_404(name):
 ])
 def test_short_page_whose_message_is_a_line_is_soft_404(html):
     assert _soft(html) is not None
+
+
+# 7. Column canonicalization keeps different columns apart.
+
+@pytest.mark.parametrize("a, b", [
+    ("http://x.gov.cn/news.php?p=notice", "http://x.gov.cn/news.php?p=policy"),
+    ("http://x.gov.cn/zwgk/index_2023.html", "http://x.gov.cn/zwgk/"),
+    ("http://x.gov.cn/zwgk/main.html", "http://x.gov.cn/zwgk/"),
+    ("http://x.gov.cn/index.php?p=12", "http://x.gov.cn/"),
+])
+def test_different_columns_stay_apart(a, b):
+    from crawler.profiles import column_root
+
+    assert column_root(a) != column_root(b)
+
+
+@pytest.mark.parametrize("url, root", [
+    ("http://x.gov.cn/col/col123/index.html?uid=4567&pageNum=2", "http://x.gov.cn/col/col123/"),
+    ("http://x.gov.cn/zwgk/tzgg/index_1.html", "http://x.gov.cn/zwgk/tzgg/"),
+    ("http://x.gov.cn/zwgk/tzgg/index_12.html", "http://x.gov.cn/zwgk/tzgg/"),
+    ("http://x.gov.cn/list.jsp?catid=5&page=2", "http://x.gov.cn/list.jsp?catid=5"),
+])
+def test_pager_pages_still_join_their_column(url, root):
+    from crawler.profiles import column_root
+
+    assert column_root(url) == root
+
+
+def test_column_with_query_keeps_the_fetched_url():
+    from crawler.profiles import column_root
+
+    assert column_root("http://x.gov.cn/zwgk/index.jsp?channelId=5") == "http://x.gov.cn/zwgk/index.jsp?channelId=5"
