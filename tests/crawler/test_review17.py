@@ -312,3 +312,44 @@ def test_column_with_query_keeps_the_fetched_url():
     from crawler.profiles import column_root
 
     assert column_root("http://x.gov.cn/zwgk/index.jsp?channelId=5") == "http://x.gov.cn/zwgk/index.jsp?channelId=5"
+
+
+# 8. Hanweb portal lists: MM-DD dates take the year only from a matching /art/YYYY/M/D/ link, and
+#    an entry's 解读 pop-up links are neither entries nor a reason to drop the entry.
+
+_PORTAL_LIST = """<html><body><div class="box"><div class="bt">最新公开</div><ul class="RcontUl">
+<li class="clearfix"><a href="http://www.js.gov.cn/art/2023/2/7/art_46143_1.html" title="省政府令第180号">《江苏省农村土地经营权流转管理办法》（省政府令第180号）</a>
+<span class="time">02-07</span>
+<span class="jds">解读<div class="RcontUlList"><div class="xgjd">文字解读</div>
+<div><a href="/art/2023/2/8/art_32648_9.html">省司法厅：《江苏省农村土地经营权流转管理办法》政策解读</a></div></div></span></li>
+<li class="clearfix"><a href="http://www.js.gov.cn/art/2022/12/30/art_46143_2.html">江苏省人民政府关于修改部分规范性文件的决定</a>
+<span class="time">01-03</span><span class="jds">解读<div class="RcontUlList"></div></span></li>
+<li class="clearfix"><a href="http://www.js.gov.cn/zwgk/3.html">江苏省人民政府关于聘任省政府参事的通知</a>
+<span class="time">05-06</span></li>
+</ul></div></body></html>"""
+
+
+def _portal_items():
+    from crawler.extract import extract_list
+
+    return extract_list(_PORTAL_LIST, "http://www.js.gov.cn/col/col31255/index.html").items
+
+
+def test_portal_list_reads_every_entry_but_no_popup_link():
+    assert [i.url.rsplit("/", 1)[1] for i in _portal_items()] == ["art_46143_1.html", "art_46143_2.html", "3.html"]
+
+
+def test_month_day_takes_the_year_of_a_matching_art_link():
+    assert _portal_items()[0].date == date(2023, 2, 7)
+
+
+def test_month_day_with_a_different_link_date_gets_no_year():
+    assert _portal_items()[1].date is None
+
+
+def test_month_day_without_a_link_date_gets_no_year():
+    assert _portal_items()[2].date is None
+
+
+def test_month_day_raw_is_kept():
+    assert _portal_items()[2].date_raw == "05-06"
