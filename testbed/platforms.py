@@ -82,7 +82,12 @@ class PlatformSiteApp(SiteApp):
                 return Reply(200, ctype, html.encode())
             for i, (d, title) in enumerate(self.docs.get(cid, [])):
                 if path == self.art(cid, i):
-                    html = self.page(title, f"<h1>{escape(title)}</h1><p>{d:%Y年%m月%d日}，{escape(title)}。</p>",
+                    # A 政策文件 is signed with its 形成日期 (the same day it is published): the
+                    # platform seeds no LAG002, only its column findings.
+                    text = f"<p>{d:%Y年%m月%d日}，{escape(title)}。</p>"
+                    if name == "政策文件":
+                        text = f'<div id="zoom">{text}<p>{escape(UNIT)}</p><p>{d:%Y年%m月%d日}</p></div>'
+                    html = self.page(title, f"<h1>{escape(title)}</h1>{text}",
                                      {"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 10:00", "ColumnName": name})
                     return Reply(200, ctype, html.encode())
         return super().respond(method, path, headers, family)
