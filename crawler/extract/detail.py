@@ -70,7 +70,9 @@ class DetailFields:
     index_no: str | None  # 索引号
     publisher: str | None  # 发布机构/发文机关 of the table, else signing organ / 来源, else None
     doc_date: date | None  # 形成日期
-    doc_date_source: str | None  # "table:成文日期", "page:发文日期", "body:成文日期", "signature", "body:题注"
+    # "table:成文日期", "page:发文日期", "body:成文日期", "signature", "body:题注"; "attachment" with no
+    # doc_date: the page is only its signed file, whose date is not read.
+    doc_date_source: str | None
     doc_date_raw: str | None
     pub_date: date | None
     pub_date_source: str | None  # "meta:PubDate", "table:发布日期", "page:发布日期", "list", "url", "body:发布时间"
@@ -678,6 +680,11 @@ def extract_detail(
     index_no = _clean_value(index_field.value) if index_field else None
     validity_field = _pick(article.table, "validity") or article.info_line("validity")
 
+    # No date read and the body only links the signed file: the 形成日期 is in the attachment.
+    body_is_attachment = doc_date is None and _body_is_attachment(article, title)
+    if body_is_attachment:
+        doc_source = "attachment"
+
     return DetailFields(
         title=title,
         doc_no=_doc_no(article, title),
@@ -695,5 +702,5 @@ def extract_detail(
         site_id_code=_meta(metas, "SiteIDCode"),
         has_metadata_table=bool(article.table),
         attachments=_attachments(_attachment_region(article), base),
-        body_is_attachment=doc_date is None and _body_is_attachment(article, title),
+        body_is_attachment=body_is_attachment,
     )

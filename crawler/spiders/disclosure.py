@@ -485,10 +485,7 @@ class DisclosureSpider(scrapy.Spider):
             kind = "detail"
             yield DocumentObs(
                 self.run_id, site_id, meta["check_url"], meta.get("column_url"), detail.title, detail.doc_no,
-                detail.index_no, detail.publisher, detail.doc_date,
-                # No date read, the document being only its attached file: say so, so that LAG002
-                # reports nothing it could not verify.
-                "attachment" if detail.doc_date is None and detail.body_is_attachment else detail.doc_date_source,
+                detail.index_no, detail.publisher, detail.doc_date, detail.doc_date_source,
                 detail.doc_date_raw, detail.pub_date, detail.pub_date_source, detail.pub_date_raw,
                 meta.get("list_date"), detail.has_metadata_table, now())
         else:

@@ -353,3 +353,7 @@ def test_month_day_without_a_link_date_gets_no_year():
 
 def test_month_day_raw_is_kept():
     assert _portal_items()[2].date_raw == "05-06"
+
+
+def test_pdf_only_body_source_says_attachment():
+    assert detail("e1.html").doc_date_source == "attachment"
