@@ -30,3 +30,11 @@ def column_class(name: str | None, column_type: str | None = None) -> str:
             if any(w in flat for w in words):
                 return cls
     return "other"
+
+
+# A 解读/图解/问答 explains a 公文: the 文号 and 发文日期 it shows are the interpreted document's.
+_INTERPRETATION_TITLE_RE = re.compile(r"解读|图解|问答|答记者问")
+
+
+def is_interpretation(title: str | None) -> bool:
+    return bool(title and _INTERPRETATION_TITLE_RE.search(title))

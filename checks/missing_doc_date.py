@@ -18,14 +18,12 @@ without table, 文号 or signature date.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
-from checks._columns import column_class
+from checks._columns import column_class, is_interpretation
 from checks.base import CheckContext, Observations
 from zwgk.records import DocumentObs, Finding, Severity
 
-_INTERPRETATION_RE = re.compile(r"解读|图解|问答|答记者问")
 _NOT_OFFICIAL_CLASSES = frozenset({"news", "interpretation"})
 
 ID = "LAG002"
@@ -42,7 +40,7 @@ def why_official(doc: DocumentObs, obs: Observations, listed_in: dict[str, set[s
 
     Its columns are the one it was crawled from and every column whose list shows it (a
     document first reached from the homepage carries no column of its own)."""
-    if doc.title and _INTERPRETATION_RE.search(doc.title):
+    if is_interpretation(doc.title):
         return None   # a 解读/图解/问答 explains a 公文; it is none itself
     urls = {doc.column_url, *listed_in.get(doc.url, ())}
     classes = {column.name: column_class(column.name, column.column_type)

@@ -357,3 +357,44 @@ def test_month_day_raw_is_kept():
 
 def test_pdf_only_body_source_says_attachment():
     assert detail("e1.html").doc_date_source == "attachment"
+
+
+# Reviewer's pre-existing case a2: a 解读 citing its document's 文号 and 发文日期 in a header.
+
+def _rules_on(name: str, column_name: str = "工作动态"):
+    return _rules_on_html((FIXTURES / name).read_text(encoding="utf-8"), column_name)
+
+
+def _rules_on_html(html: str, column_name: str):
+    """LAG001–LAG003 on a page, its DocumentObs built as the spider builds it."""
+    from checks import missing_doc_date, pub_before_doc, publication_lag
+    from tests.checks.factory import BASE, T0, column, ctx, obs
+    from zwgk.records import DocumentObs
+
+    d = extract_detail(html, URL)
+    o = DocumentObs(1, "portal", URL, BASE + "/zwgk/col/", d.title, d.doc_no, d.index_no, d.publisher, d.doc_date,
+                    d.doc_date_source, d.doc_date_raw, d.pub_date, d.pub_date_source, d.pub_date_raw, None,
+                    d.has_metadata_table, T0)
+    ob = obs(documents=(o,), columns=(column("/zwgk/col/", column_name),))
+    return [f.rule for rule in (publication_lag, missing_doc_date, pub_before_doc)
+            for f in rule.check(ob, dict(rule.DEFAULTS), ctx(as_of=date(2024, 12, 1)))]
+
+
+@pytest.mark.parametrize("name", ["a2.html", "d1.html", "d2.html", "d3.html", "f1.html", "b1m.html", "b2m.html",
+                                  "b3.html", "b5.html"])
+def test_reviewer_pages_give_no_finding(name):
+    assert _rules_on(name) == []
+
+
+@pytest.mark.parametrize("name", ["e1.html", "e2.html", "d1.html"])
+def test_reviewer_pages_in_a_policy_column_give_no_finding(name):
+    assert _rules_on(name, "政策文件") == []
+
+
+def test_an_undated_policy_page_still_gets_lag002():
+    html = (
+        "<html><head><meta name='PubDate' content='2024-03-05 09:30'><title>关于表彰的决定</title></head><body>"
+        "<div class='main'><h1>关于表彰的决定</h1><div id='zoom'><p>各单位：</p><p>经研究，决定予以表彰。</p>"
+        "</div></div></body></html>"
+    )
+    assert _rules_on_html(html, "政策文件") == ["LAG002"]
