@@ -337,6 +337,19 @@ def _signature_block(body_lines: list[_Line]) -> _Signature | None:
     return None
 
 
+def _first_signature_block(body_lines: list[_Line]) -> _Signature | None:
+    """The first strict signature block (organ line, then a line that is only a date)."""
+    for i in range(1, len(body_lines)):
+        line = body_lines[i]
+        found = _date_line(line.text)
+        if found is None or found[1] is not None or _in_data_table(line):
+            continue
+        previous = body_lines[i - 1].text
+        if _is_organ(previous):
+            return _Signature(found[0], _collapse(line.text), _collapse(previous))
+    return None
+
+
 def _adoption_note(body_lines: list[_Line]) -> tuple[date, str] | None:
     """The date of a 题注 under the title of a law or resolution: （2007年6月29日…会议通过）."""
     for line in body_lines[:5]:
@@ -674,6 +687,9 @@ def extract_detail(
         )
 
     signature = _signature(article.body_lines) or _signature_block(article.body_lines)
+    if title and "转发" in title:
+        # A 转发 notice is signed before the forwarded text, which ends with its own signature.
+        signature = _first_signature_block(article.body_lines) or signature
     pub_date, pub_source, pub_raw = _pub_date(article, metas, url, list_date)
     doc_date, doc_source, doc_raw = _doc_date(article, signature, profile, pub_date)
     index_field = _pick(article.table, "index_no") or article.info_line("index_no")

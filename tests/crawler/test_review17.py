@@ -398,3 +398,21 @@ def test_an_undated_policy_page_still_gets_lag002():
         "</div></div></body></html>"
     )
     assert _rules_on_html(html, "政策文件") == ["LAG002"]
+
+
+# Reviewer's pre-existing case c1: a 转发 notice signed before the forwarded text.
+
+def test_forwarding_notice_takes_its_own_signature():
+    assert detail("c1.html").doc_date == date(2024, 3, 10)
+
+
+def test_forwarding_notice_signature_source():
+    assert detail("c1.html").doc_date_source == "signature"
+
+
+def test_forwarding_notice_without_own_signature_keeps_the_last():
+    html = (
+        "<html><head><title>关于转发某市通知的通知</title></head><body><div class='main'><h1>关于转发某市通知的通知</h1>"
+        "<div id='zoom'><p>各单位：</p><p>现将通知转发给你们，请认真贯彻落实。</p></div></div></body></html>"
+    )
+    assert extract_detail(html, "http://example.gov.cn/zwgk/1.html").doc_date is None
