@@ -173,7 +173,7 @@ def _read_index(html: str, url: str, names: list[str]) -> IndexPage:
     lists: dict[str, ListPage] = {}
     for name in names:
         block = None
-        for node in soup.find_all(string=lambda s: _squeeze(str(s)) == name):
+        for node in soup.find_all(string=lambda s, wanted=name: _squeeze(str(s)) == wanted):
             for parent in node.parents:
                 hrefs = {urljoin(url, str(a["href"]).strip()) for a in parent.find_all("a", href=True)}
                 if hrefs & by_url.keys():

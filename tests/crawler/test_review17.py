@@ -235,7 +235,7 @@ def test_lag002_skips_an_attachment_only_document():
     from dataclasses import replace
 
     from checks import missing_doc_date
-    from tests.checks.factory import BASE, column, ctx, doc, obs
+    from tests.checks.factory import column, ctx, doc, obs
 
     page = replace(doc(doc_date=None, table=False), doc_no=None, doc_date_source="attachment")
     cols = (column("/zwgk/dhjz/zcwj/", "政策文件"),)
