@@ -6,7 +6,8 @@ fill it in. A page is a 公文, whatever its template, when it carries a 文号,
 carries the 信息公开 metadata table (whose 成文日期 field is there to be filled). The 形成日期
 may come from anywhere the crawler reads one: the table, the info line beside 发布时间 and 来源
 (发文日期 / 生成日期), a labelled line in the body, or the signature date. A news article (no
-文号, no table, a 动态 column) has no 形成日期 by nature and is not judged.
+文号, no table, a 动态 column) has no 形成日期 by nature and is not judged, and neither is a
+解读/图解/问答 page or any page of a news or 解读 column (the 文号 it shows is the one it cites).
 
 Options: none.  Source: information quality of the 信息公开 metadata (条例第二十六条 needs it).
 
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from checks._columns import column_class
+from checks._columns import column_class, is_interpretation
 from checks.base import CheckContext, Observations
 from zwgk.records import DocumentObs, Finding, Severity
+
+_NOT_OFFICIAL_CLASSES = frozenset({"news", "interpretation"})
 
 ID = "LAG002"
 NAME = "missing-document-date"
@@ -36,15 +39,20 @@ def why_official(doc: DocumentObs, obs: Observations,
                  listed_in: dict[str, set[str]] | None = None) -> str | None:
     """Why the page is a 公文 (so it must have a 形成日期), or None.
 
-    ``listed_in``: document URL -> the columns whose list pages list it.  A page first reached
-    from the homepage (or another page) has no column of its own, yet sits in the columns that
-    list it."""
+    Its columns are the one it was crawled from and every column whose list shows it (a
+    document first reached from the homepage carries no column of its own)."""
+    if is_interpretation(doc.title):
+        return None   # a 解读/图解/问答 explains a 公文; it is none itself
+    urls = {doc.column_url} | (listed_in or {}).get(doc.url, set())
+    classes = {column.name: column_class(column.name, column.column_type)
+               for column in obs.columns if column.url in urls}
+    policy = next((name for name, cls in classes.items() if cls == "policy"), None)
+    if policy is None and any(cls in _NOT_OFFICIAL_CLASSES for cls in classes.values()):
+        return None   # a news or 解读 column's page cites 公文, it is none
     if doc.doc_no:
         return f"文号 {doc.doc_no}"
-    urls = {doc.column_url} | (listed_in or {}).get(doc.url, set())
-    for column in obs.columns:
-        if column.url in urls and column_class(column.name, column.column_type) == "policy":
-            return f"政策文件类栏目「{column.name}」"
+    if policy is not None:
+        return f"政策文件类栏目「{policy}」"
     if doc.has_metadata_table:
         return "信息公开元数据表"
     return None
@@ -56,8 +64,8 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
         listed_in.setdefault(item.url, set()).add(item.column_url)
     column_urls = {c.url for c in obs.columns}
     for doc in obs.documents:
-        if doc.doc_date is not None:
-            continue
+        if doc.doc_date is not None or doc.doc_date_source == "attachment":
+            continue   # "attachment": the page is only the signed file, whose date is not read
         why = why_official(doc, obs, listed_in)
         if why is None:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from checks._columns import is_interpretation
 from checks.base import CheckContext, Observations
 from zwgk.records import DocumentObs, Finding, Severity
 
@@ -30,6 +31,10 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
             continue
         if not (doc.pub_date_source or "").startswith(("meta", "table")):
             continue   # a list or URL date is too weak to accuse anyone of back-dating
+        if is_interpretation(doc.title):
+            continue   # a 解读's 文号/发文日期 are the interpreted document's (RULES: LAG002 skips it too)
+        if doc.doc_date_source == "page:生成日期":
+            continue   # a 生成日期 later than the publication is the CMS regenerating the page
         yield Finding(
             rule=ID, severity=SEVERITY, site=doc.site_id, unit=obs.owner(doc.column_url or doc.url, doc.site_id),
             column=doc.column_url, url=doc.url,

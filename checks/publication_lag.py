@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Iterator
 
+from checks._columns import is_interpretation
 from checks.base import CheckContext, Observations
 from zwgk.records import DocumentObs, Finding, Severity
 
@@ -41,6 +42,8 @@ def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterato
     for doc in obs.documents:
         if doc.doc_date is None or doc.pub_date is None:
             continue   # LAG002 / LAG004 say so
+        if is_interpretation(doc.title):
+            continue   # a 解读's 文号/发文日期 are the interpreted document's (RULES: LAG002 skips it too)
         if doc.doc_date_source == "signature" and "转发" in (doc.title or ""):
             # A 转发 ends with the forwarded document's signature: an older date, not this one's.
             ctx.could_not_verify(ID, f"{doc.url}: 转发类文件，成文日期仅见于文末落款，未判定", site=doc.site_id, unit=obs.owner(doc.url, doc.site_id), subject=doc.url)

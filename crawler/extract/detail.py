@@ -33,6 +33,7 @@ from crawler import profiles
 from crawler.profiles import Profile
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.labels import (
+    _date_value,
     _Field,
     _LABELS,
     _clean_name,
@@ -69,7 +70,9 @@ class DetailFields:
     index_no: str | None  # 索引号
     publisher: str | None  # 发布机构/发文机关 of the table, else signing organ / 来源, else None
     doc_date: date | None  # 形成日期
-    doc_date_source: str | None  # "table:成文日期", "page:发文日期", "body:成文日期", "signature", "body:题注"
+    # "table:成文日期", "page:发文日期", "body:成文日期", "signature", "body:题注"; "attachment" with no
+    # doc_date: the page is only its signed file, whose date is not read.
+    doc_date_source: str | None
     doc_date_raw: str | None
     pub_date: date | None
     pub_date_source: str | None  # "meta:PubDate", "table:发布日期", "page:发布日期", "list", "url", "body:发布时间"
@@ -80,6 +83,8 @@ class DetailFields:
     site_id_code: str | None  # <meta name="SiteIDCode">
     has_metadata_table: bool
     attachments: tuple[str, ...]  # absolute URLs of document files linked from the article
+    # The body is only links to the document's file (the signed PDF): its 形成日期 is in there.
+    body_is_attachment: bool = False
 
 
 
@@ -220,6 +225,8 @@ _TRAILER_RE = re.compile(
     r"|\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|et|jpe?g|png)[）)]?$",
     re.I,
 )
+_DATE_NOTE_RE = re.compile(r"[（(][^（()）\d]{1,20}[）)]")
+_INTERPRETATION_RE = re.compile(r"解读|图解|问答|答记者问")
 _RELATED_RE = re.compile(r"^(?:相关解读|政策解读|图解|图文解读)[:：]")
 _ADOPTION_NOTE_RE = re.compile(r"^[（(].*(?:通过|批准|发布|公布|修订|修正|施行)[）)]$")
 
@@ -244,7 +251,8 @@ def _date_line(text: str) -> tuple[date, str | None] | None:
         return None
     value, raw = dates[0]
     head, _, tail = squeezed.partition(raw)
-    if tail:
+    # A note in brackets may follow the signature date: 2024年2月28日（此件公开发布）.
+    if tail and not _DATE_NOTE_RE.fullmatch(tail):
         return None
     if not head:
         return value, None
@@ -325,6 +333,19 @@ def _signature_block(body_lines: list[_Line]) -> _Signature | None:
             continue
         previous = body_lines[i - 1].text
         if _is_organ(previous) or _SIGNER_RE.fullmatch(_squeeze(previous)):
+            return _Signature(found[0], _collapse(line.text), _collapse(previous))
+    return None
+
+
+def _first_signature_block(body_lines: list[_Line]) -> _Signature | None:
+    """The first strict signature block (organ line, then a line that is only a date)."""
+    for i in range(1, len(body_lines)):
+        line = body_lines[i]
+        found = _date_line(line.text)
+        if found is None or found[1] is not None or _in_data_table(line):
+            continue
+        previous = body_lines[i - 1].text
+        if _is_organ(previous):
             return _Signature(found[0], _collapse(line.text), _collapse(previous))
     return None
 
@@ -425,6 +446,30 @@ class _Article:
                 best = (distance, order.index(f.label), f)
         return best[2] if best else None
 
+    def head_field(self, key: str, labels: tuple[str, ...] | None = None) -> _Field | None:
+        """A labelled field on the info line proper: between the heading and the body, or on the
+        line of the page's own 发布时间. Never after the body (相关文件, 上一篇) nor inside a list
+        of links: a neighbouring document's 发文日期 is not this page's."""
+        pub = self.info_line("pub_date") or self.info_line("weak_pub")
+        start = self.body_lines[0].idx if self.body_lines else None
+        if self.title_line is not None:
+            lo, hi = self.title_line, start if start is not None else self.title_line + 5
+        else:
+            lo = hi = -1
+        by_line = {ln.idx: ln for ln in self.lines}
+        order = _LABELS[key]
+        candidates = []
+        for f in self.others:
+            if f.key != key or f.in_body or not f.value or (labels is not None and f.label not in labels):
+                continue
+            if not (lo < f.line < hi or (pub is not None and f.line == pub.line)):
+                continue
+            line = by_line.get(f.line)
+            if line is not None and (line.el.name in ("a", "li") or line.el.find_parent(["a", "li"]) is not None):
+                continue
+            candidates.append(f)
+        return min(candidates, key=lambda f: (order.index(f.label), f.line)) if candidates else None
+
     def body_field(self, key: str) -> _Field | None:
         return _pick((f for f in self.others if f.in_body and f.value), key)
 
@@ -476,7 +521,8 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
         ("table", _pick(article.table, "pub_date")),
         ("page", article.info_line("pub_date") or article.info_line("weak_pub")),
     ):
-        value = parse_date(field.value) if field else None
+        dated = _date_value(field.value) if field else None
+        value = dated[0] if dated else None
         if field and value is not None:
             return value, f"{source}:{field.label}", field.value
     if list_date is not None:
@@ -485,23 +531,37 @@ def _pub_date(article: _Article, metas: dict[str, str], url: str | None, list_da
     if value is not None:
         return value, "url", url
     field = article.body_field("pub_date")
-    value = parse_date(field.value) if field else None
+    dated = _date_value(field.value) if field else None
+    value = dated[0] if dated else None
     if field and value is not None:
         return value, f"body:{field.label}", field.value
     return None, None, None
 
 
-def _doc_date(article: _Article, signature: _Signature | None, profile: Profile | None) -> _Dated:
+def _doc_date(
+    article: _Article, signature: _Signature | None, profile: Profile | None, pub_date: date | None = None
+) -> _Dated:
     """形成日期: the table, else the info line (发文日期/生成日期 beside 发布时间 and 来源, with the
     family's own labels), else a labelled body line, else the signature, else the adoption note."""
     labels = (profile or profiles.GENERIC).info_line_doc_labels
     for source, field in (
         ("table", _pick(article.table, "doc_date")),
-        ("page", article.info_line("doc_date", labels)),
+        ("page", article.head_field("doc_date", labels)),
         ("body", article.body_field("doc_date")),
     ):
-        value = parse_date(field.value) if field else None
+        dated = _date_value(field.value) if field else None
+        value = dated[0] if dated else None
+        if field and value is not None and source != "table":
+            # A 成文日期 carries no time of day: "生成日期：2024-06-01 10:20:33" beside 发布时间 is
+            # the CMS's build stamp, and so is a 生成日期 later than the page's publication.
+            if dated and dated[1]:
+                continue
+            if field.label == "生成日期" and pub_date is not None and value > pub_date:
+                continue
         if field and value is not None:
+            if source != "table" and signature is not None and signature.date != value:
+                # The page's own signature outranks a labelled line that disagrees with it.
+                return signature.date, "signature", signature.raw
             return value, f"{source}:{field.label}", field.value
     if signature is not None:
         return signature.date, "signature", signature.raw
@@ -520,11 +580,23 @@ def _doc_no(article: _Article, title: str | None) -> str | None:
     if field is not None:
         value = _clean_value(field.value)
         return _squeeze(value) if value else None
-    for line in [*article.lines_before_body(), *article.body_lines[:8]]:
+    for line in article.lines_before_body():
         found = _doc_no_in(line.text, whole_line=True)
         if found:
             return found
-    found = _doc_no_in(title, whole_line=False) if title else None
+    # The body's own 发文字号 line opens it: first, or after the page's own title repeated or a
+    # 文号 label. After another line (a cited notice's title, "传达学习以下文件精神：") it is the
+    # number of the document the page talks about.
+    squeezed_title = _squeeze(title) if title else None
+    for line in article.body_lines[:8]:
+        found = _doc_no_in(line.text, whole_line=True)
+        if found:
+            return found
+        text = _squeeze(line.text)
+        if not (text == squeezed_title or _DOC_NO_LABEL_RE.fullmatch(text)):
+            break
+    # A 解读/图解 names the interpreted document's number in its title: not its own.
+    found = _doc_no_in(title, whole_line=False) if title and not _INTERPRETATION_RE.search(title) else None
     if found:
         return found
     for field in (article.info_line("doc_no"), article.body_field("doc_no")):
@@ -549,6 +621,30 @@ def _publisher(article: _Article, signature: _Signature | None) -> str | None:
         return signature.organ
     field = article.info_line("publisher") or article.info_line("source")
     return _clean_name(field.value) if field else None
+
+
+def _body_is_attachment(article: _Article, title: str | None) -> bool:
+    """True when the body is essentially links to document files (the signed PDF, a .doc):
+    apart from those links, the page's own title and 附件/下载 labels it says nothing."""
+    body = article.body
+    if body is None:
+        return False
+    files = [a for a in body.find_all("a", href=True) if _ATTACHMENT_EXT_RE.search(urlsplit(str(a["href"]).strip()).path)]
+    if not files:
+        return False
+    link_texts = {_squeeze(_text_of(a)) for a in files}
+    squeezed_title = _squeeze(title) if title else None
+    rest = 0
+    for line in article.body_lines:
+        text = _squeeze(line.text)
+        for link in link_texts:
+            if link:
+                text = text.replace(link, "")
+        text = re.sub(r"附件\d*[:：]?|点击下载|下载|查看|原文|\d+[.、]", "", text)
+        if not text or text == squeezed_title:
+            continue
+        rest += len(text)
+    return rest <= 10
 
 
 def _attachment_region(article: _Article) -> Tag | None:
@@ -591,11 +687,19 @@ def extract_detail(
         )
 
     signature = _signature(article.body_lines) or _signature_block(article.body_lines)
+    if title and "转发" in title:
+        # A 转发 notice is signed before the forwarded text, which ends with its own signature.
+        signature = _first_signature_block(article.body_lines) or signature
     pub_date, pub_source, pub_raw = _pub_date(article, metas, url, list_date)
-    doc_date, doc_source, doc_raw = _doc_date(article, signature, profile)
+    doc_date, doc_source, doc_raw = _doc_date(article, signature, profile, pub_date)
     index_field = _pick(article.table, "index_no") or article.info_line("index_no")
     index_no = _clean_value(index_field.value) if index_field else None
     validity_field = _pick(article.table, "validity") or article.info_line("validity")
+
+    # No date read and the body only links the signed file: the 形成日期 is in the attachment.
+    body_is_attachment = doc_date is None and _body_is_attachment(article, title)
+    if body_is_attachment:
+        doc_source = "attachment"
 
     return DetailFields(
         title=title,
@@ -614,4 +718,5 @@ def extract_detail(
         site_id_code=_meta(metas, "SiteIDCode"),
         has_metadata_table=bool(article.table),
         attachments=_attachments(_attachment_region(article), base),
+        body_is_attachment=body_is_attachment,
     )

@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from datetime import date
+
 from bs4 import Tag
+from crawler.extract.dates import find_dates, parse_date
 from crawler.extract.text import (
     _Line,
     _collapse,
@@ -75,18 +78,73 @@ class _Field:
     in_body: bool
 
 
+# Elements that can hold the value of a label standing alone in the element before them: a
+# table cell, a definition, an inline span. Never a block (the body <div>, a paragraph, a list).
+_VALUE_CELL_TAGS = frozenset({"td", "th", "dd", "span", "font", "em", "b", "strong", "i", "label"})
+_VALUE_BLOCK_TAGS = ("p", "div", "table", "ul", "ol", "li", "br", "section", "article", "h1", "h2", "h3")
+# Sentence punctuation: a value containing it is running text, not a field value.
+_VALUE_SENTENCE_RE = re.compile(r"[。；！？!?]")
+
+
+def _short_value(text: str, *, limit: int) -> bool:
+    return len(text) <= limit and "\n" not in text and not _VALUE_SENTENCE_RE.search(text)
+
+
 def _value_after(line: _Line, lines: list[_Line]) -> str:
-    """Value of a label that stands alone in its element: the next cell or element."""
+    """Value of a label that stands alone in its element: the next cell or element.
+
+    Only a short, cell-like value counts: a label left empty on an info line
+    (``<span>成文日期：</span>``) followed by the body must not read the body's text.
+    """
     nxt = lines[line.idx + 1] if line.idx + 1 < len(lines) else None
     # Same cell after a <br>, or an element nested in the label's block.
     if nxt is not None and (nxt.el is line.el or line.el in nxt.el.parents):
         candidate = nxt.text
+        limit = 200 if line.el.name in ("td", "th") else 40
     else:
         sibling = line.el.find_next_sibling()
-        candidate = _text_of(sibling) if isinstance(sibling, Tag) else ""
+        if (
+            not isinstance(sibling, Tag)
+            or sibling.name not in _VALUE_CELL_TAGS
+            or sibling.find(_VALUE_BLOCK_TAGS) is not None
+            or (nxt is not None and nxt.in_body != line.in_body)
+        ):
+            return ""
+        candidate = _text_of(sibling)
+        # A table cell may hold a long 标题; anything else is a short token.
+        limit = 200 if sibling.name in ("td", "th") else 40
+    candidate = candidate.strip()
     if not candidate or _LABEL_ONLY_RE.fullmatch(candidate) or _LABEL_RE.match(candidate):
         return ""
+    if not _short_value(candidate, limit=limit):
+        return ""
     return candidate
+
+
+# A time of day after a date (10:21, 10:21:33, 10时21分).
+_TIME_RE = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|\d{1,2}时(?:\d{1,2}分(?:\d{1,2}秒)?)?")
+
+
+def _date_value(value: str | None) -> tuple[date, bool] | None:
+    """The date of a labelled date value that is just a date (and perhaps a time of day).
+
+    Returns the date and whether a time of day was written with it. A value with a second date
+    or other words around the date (a sentence, a neighbour's text) is no date value.
+    """
+    if not value:
+        return None
+    found = find_dates(value)
+    if len(found) != 1:
+        compact = parse_date(value)
+        return (compact, False) if compact is not None and len(found) == 0 else None
+    when, raw = found[0]
+    head, _, tail = value.partition(raw)
+    tail_rest = _TIME_RE.sub("", tail, count=1)
+    has_time = tail_rest != tail
+    leftover = re.sub(r"[\s|｜/()（）\[\]【】,，.。:：-]+", "", head + tail_rest)
+    if leftover:
+        return None
+    return when, has_time
 
 
 def _fields_of(lines: list[_Line]) -> list[_Field]:

@@ -130,6 +130,49 @@ def _entry_title(anchor: Tag) -> str | None:
     return text
 
 
+# A list date without its year (Hanweb portals: <span class="time">02-07</span>).
+_MONTH_DAY_RE = re.compile(r"[\[［(（【]?(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?[\]］)）】]?")
+
+
+def _month_day(row: Tag, anchor: Tag) -> tuple[int, int, str] | None:
+    """The MM-DD a row shows outside its link, as a text of its own (02-07), or None."""
+    found = None
+    for s in row.find_all(string=True):
+        if not _is_text(s) or anchor in s.parents or s.find_parent(list(_SKIP_TAGS)) is not None:
+            continue
+        text = _squeeze(str(s))
+        m = _MONTH_DAY_RE.fullmatch(text) if text else None
+        if m and 1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31:
+            if found is not None:
+                return None  # two of them: which is which is not ours to guess
+            found = (int(m["m"]), int(m["d"]), text)
+    return found
+
+
+def _month_day_date(url: str, month: int, day: int) -> date | None:
+    """The full date of an MM-DD list date when the document's URL carries the same month and
+    day with a year (/art/2023/2/7/…); else None: no year is guessed."""
+    found = profiles.url_date(url)
+    if found is None or (found[1], found[2]) != (month, day):
+        return None
+    try:
+        return date(found[0], month, day)
+    except ValueError:
+        return None
+
+
+def _in_dateless_branch(link: Tag, row: Tag, anchor: Tag) -> bool:
+    """True when ``link`` sits in a nested block of the row that holds no date and not the
+    anchor: a 解读 pop-up (<span class="jds"><div class="RcontUlList"><a>…) hanging on the entry."""
+    child = link
+    while child.parent is not None and child.parent is not row:
+        child = child.parent
+    if child is link or child.parent is None or anchor in child.descendants:
+        return False
+    text = " ".join(str(t) for t in child.find_all(string=True) if _is_text(t))
+    return not find_dates(text) and _month_day(child, anchor) is None
+
+
 def _dated_entry(anchor: Tag, base: str) -> tuple[ListItem, Tag] | None:
     """The list entry an anchor opens and its row, if the row shows a date of its own.
 
@@ -146,15 +189,26 @@ def _dated_entry(anchor: Tag, base: str) -> tuple[ListItem, Tag] | None:
             return None
         # A row holds one document: another substantial link to elsewhere means we climbed
         # into a block of many entries, whose dates belong to the others.
+        first = True
         for other in node.find_all("a", href=True):
-            if other is anchor or urljoin(base, str(other["href"]).strip()) == url:
+            if other is anchor:
+                first = False
+                continue
+            if urljoin(base, str(other["href"]).strip()) == url:
                 continue
             if len(_squeeze(_text_of(other))) > 6:
-                return None
+                # Links after the entry's own, in a date-less nested block (its 解读 pop-up),
+                # are the entry's; any other link means a block of many entries.
+                if first or not _in_dateless_branch(other, node, anchor):
+                    return None
         dates = _row_dates(node, anchor)
         if dates:
             chosen = _column_date(node, anchor) or _labelled_pub(node, dates) or dates[-1]
             return ListItem(title=text, url=url, date=chosen[0], date_raw=chosen[1]), node
+        month_day = _month_day(node, anchor)
+        if month_day is not None:
+            month, day, raw = month_day
+            return ListItem(title=text, url=url, date=_month_day_date(url, month, day), date_raw=raw), node
         node = node.parent
     return None
 

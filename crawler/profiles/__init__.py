@@ -123,7 +123,9 @@ def canonical_column_url(url: str, profile: Profile | None = None) -> str:
     parts = urlsplit(url)
     path = parts.path or "/"
     folder, _, leaf = path.rpartition("/")
-    if leaf.lower() in index_names(profile):
+    # Not with a query string: dir/index.jsp?channelId=5 stays as fetched (dir/?channelId=5 is a
+    # URL nobody fetched, and findings cite the column's URL).
+    if leaf.lower() in index_names(profile) and not parts.query:
         path = folder + "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
@@ -154,15 +156,22 @@ def column_root(url: str, profile: Profile | None = None) -> str:
     names = index_names(profile)
     for pager in pager_rules():
         m = pager.static_page.fullmatch(leaf) if pager.static_page is not None and leaf else None
-        if m and f"{m['name']}.{m['ext']}".lower() in names:
+        # index_2.html is page 2 of dir/; index_2023.html is a year's archive, a column of its own.
+        if m and len(m["n"]) <= 3 and f"{m['name']}.{m['ext']}".lower() in names:
             path = folder + "/"
             break
     keys = frozenset(k for p in pager_rules() for k in p.query_keys)
     query = parts.query
     if query:
         pairs = [pair for pair in query.split("&") if pair]
-        paged = [pr for pr in pairs if pr.partition("=")[0].lower() in keys]
+        # Only a number is a page: news.php?p=notice and ?p=policy are two columns.
+        paged = [pr for pr in pairs
+                 if pr.partition("=")[0].lower() in keys and pr.partition("=")[2].strip().isdigit()]
         if paged:
             pairs = [pr for pr in pairs if pr not in paged and pr.partition("=")[0].lower() not in _PAGER_COMPANIONS]
             query = "&".join(pairs)
+    if not query and path.count("/") > 1:
+        # dir/index.html?uid=…&pageNum=2 is a page of dir/. Not at the site's root: the pages of
+        # /index.php?p=12 are no pages of the homepage.
+        return canonical_column_url(urlunsplit((parts.scheme, parts.netloc, path, "", "")), profile)
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))

@@ -22,5 +22,7 @@ PROFILE = Profile(
     ),
     column_index_names=("index.html", "index.htm", "index.shtml", "index.jhtml", "index.jsp", "index.php",
                         "index.asp", "index.aspx", "default.html", "default.htm", "default.shtml",
-                        "default.aspx", "default.asp", "default.jsp", "main.html", "main.htm"),
+                        "default.aspx", "default.asp", "default.jsp"),
+    # Not main.html/main.htm: no server serves those as a folder's index, and /zwgk/main.html is
+    # often a page of its own beside /zwgk/ (a family that uses them as its index lists them).
 )

@@ -779,11 +779,15 @@ def soft_404_reason(url: str, final_url: str, redirects: list[str] | None, html:
         found = not_found_message(where) if where else None
         if found:
             return f"soft 404: the page says {found!r}"
+    # A short page whose text has a line that is only the not-found message: the page as a
+    # whole says "not found". A phrase inside a sentence (重点检查栏目不更新、页面不存在…,
+    # 原文内容已删除，请以…为准) is a real page talking about one.
     text = " ".join(_visible_text(html).split())
     if len(text) < SHORT_PAGE_CHARS:
-        for phrase in SOFT_404_PHRASES:
-            if phrase in text:
-                return f"soft 404: the page says {phrase!r}"
+        for line in _visible_lines(html):
+            found = not_found_message(line.lower())
+            if found:
+                return f"soft 404: the page says {found!r}"
     return None
 
 
@@ -907,6 +911,18 @@ def _is_html(response: Response) -> bool:
 
 def _header_charset(response: Response) -> str | None:
     return content_type_charset(response.headers.get(b"Content-Type", b""))
+
+
+_BLOCK_TAG_RE = re.compile(r"</?(?:p|div|br|h[1-6]|li|ul|ol|td|th|tr|table|title|body|section|article|center|dd|dt)"
+                           r"(?:\s[^>]*)?/?>", re.I)
+
+
+def _visible_lines(html: str) -> list[str]:
+    """The visible text by block: one collapsed line per paragraph, heading, cell …"""
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S | re.I)
+    text = _BLOCK_TAG_RE.sub("\n", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _visible_text(html: str) -> str:

@@ -23,9 +23,21 @@ def test_dated_document_and_news_without_table_pass():
 
 def test_document_number_without_any_date_fails_on_any_template():
     """A Hanweb-style page without the table: 文号 in the body, 发布时间 on the info line, no 形成日期."""
-    page = _news(doc_no="积政发〔2026〕12号", column_url=BASE + "/xwdt/")
-    [f] = rule.check(obs(documents=(page,), columns=(column("/xwdt/", "工作动态"),)), {}, ctx())
+    page = _news(doc_no="积政发〔2026〕12号", column_url=BASE + "/tzgg/")
+    [f] = rule.check(obs(documents=(page,), columns=(column("/tzgg/", "通知公告"),)), {}, ctx())
     assert f.evidence["why"] == "文号 积政发〔2026〕12号"
+
+
+def test_document_number_on_a_news_column_page_is_not_judged():
+    """A 工作动态 article citing a 文号 (传达学习…（某安委〔2023〕21号）) is no 公文 (review 17 #4)."""
+    page = _news(doc_no="某安委〔2023〕21号", column_url=BASE + "/xwdt/")
+    assert list(rule.check(obs(documents=(page,), columns=(column("/xwdt/", "工作动态"),)), {}, ctx())) == []
+
+
+def test_interpretation_title_is_not_judged_even_in_a_policy_column():
+    page = _news(doc_no="某政办〔2024〕2号", title="《某县农村人居环境整治实施方案》政策解读")
+    cols = (column("/zwgk/dhjz/zcwj/", "政策文件"),)
+    assert list(rule.check(obs(documents=(page,), columns=cols), {}, ctx())) == []
 
 
 def test_policy_column_page_without_date_fails_even_without_number():

@@ -93,6 +93,14 @@ def test_no_date_is_invented(gold_set: str) -> None:
 
 @needs_realpages
 @pytest.mark.parametrize("gold_set", GOLD_SETS)
+def test_every_set_has_scored_fields(gold_set: str) -> None:
+    """A set with nothing scored (hanweb-jiangsu's index page once gave 0/0) proves nothing."""
+    per_field, _ = evaluate(REALPAGES, gold_set)
+    assert sum(len(oks) for oks in per_field.values()) > 0
+
+
+@needs_realpages
+@pytest.mark.parametrize("gold_set", GOLD_SETS)
 def test_every_field_at_least_99_percent_per_set(gold_set: str) -> None:
     assert (REALPAGES / gold_set / "gold.json").is_file(), f"gold set {gold_set} missing from {REALPAGES}"
     per_field, mismatches = evaluate(REALPAGES, gold_set)

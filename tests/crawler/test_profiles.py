@@ -76,7 +76,8 @@ def test_one_url_per_column(url: str, root: str) -> None:
 def test_page_key_merges_index_aliases_only() -> None:
     assert page_key("http://a.test/x/index.html") == page_key("http://a.test/x/") == "http://a.test/x/"
     assert page_key("http://a.test/x/index_2.html") != page_key("http://a.test/x/")   # page 2 is a page
-    assert canonical_column_url("http://a.test/x/main.htm") == "http://a.test/x/"      # generic alias
+    # main.htm is no folder index (review 17 #7): /x/main.htm is a page of its own.
+    assert canonical_column_url("http://a.test/x/main.htm") == "http://a.test/x/main.htm"
 
 
 def test_detection_by_generator_paths_and_scripts() -> None:
