@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -129,7 +128,7 @@ def test_kill_9_of_the_scheduler_at_random_points(tmp_path: Path, fault_table: A
                 proc = start(config)
                 procs.append(proc)
                 kind, threshold = kill_point(rng)
-                poll(lambda: proc.poll() is not None or reached(db, proc.pid, kind, threshold),
+                poll(lambda: proc.poll() is not None or reached(db, proc.pid, kind, threshold),  # noqa: B023
                      CEILING, f"kill point {kind} {threshold} (repetition {i})")
                 print(f"repetition {i}: killed at {kind} {threshold}")
                 assert proc.poll() is None, proc.stderr_path.read_text(encoding="utf-8")
@@ -139,7 +138,7 @@ def test_kill_9_of_the_scheduler_at_random_points(tmp_path: Path, fault_table: A
                 children = [r["child_pid"] for r in history(db) if r["scheduler_pid"] == proc.pid and r["child_pid"]]
                 # The job child's process group dies with the scheduler: it neither lingers nor
                 # finishes its crawl or check on its own (an orphan would, after a few seconds).
-                poll(lambda: not any(group_alive(c) for c in children), 30, "the job children to die")
+                poll(lambda: not any(group_alive(c) for c in children), 30, "the job children to die")  # noqa: B023
                 orphan_work = [r["id"] for r in rows(db, "SELECT id, pid FROM runs WHERE status='complete'")
                                if r["id"] not in done_at_kill and r["pid"] in children]
                 orphans += len(orphan_work)
