@@ -280,8 +280,13 @@ class JobRunner:
         started = time.monotonic()
         # A session of its own: Ctrl-C on the scheduler's terminal does not reach the
         # job, and the job's own children (the crawler) can be stopped as one group.
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                start_new_session=True, stdin=subprocess.DEVNULL)
+        # The child dies with the scheduler: it sets PR_SET_PDEATHSIG on itself at startup
+        # (commands.cli, relative to this pid), and it is spawned by the one long-lived
+        # spawner thread, because the parent-death signal fires when the *thread* that
+        # created the child exits (a pool worker may end while its child still runs).
+        env[DIE_WITH_ENV] = str(os.getpid())
+        proc = spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                     start_new_session=True, stdin=subprocess.DEVNULL)
         with self._lock:
             self._children[job_id] = proc
         self.history.set_child(row_id, proc.pid, " ".join(command))
@@ -320,6 +325,48 @@ class JobRunner:
                 log.warning("job %s: sending %s to its process group %s", job_id, signal.Signals(sig).name,
                             proc.pid)
                 _signal_group(proc, sig)
+
+
+DIE_WITH_ENV = "ZWGK_DIE_WITH_PID"   # read by commands.cli.die_with_scheduler in the job child
+
+
+class _Spawner:
+    """One daemon thread that lives as long as the scheduler process and starts every job
+    child, so that a child's PR_SET_PDEATHSIG fires only when the scheduler itself dies."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self._requests: "queue.Queue[tuple[tuple[Any, ...], dict[str, Any], list[Any], threading.Event]]" = \
+            queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def _serve(self) -> None:
+        while True:
+            args, kwargs, box, ready = self._requests.get()
+            try:
+                box.append(subprocess.Popen(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                box.append(exc)
+            finally:
+                ready.set()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="job-spawner", daemon=True)
+                self._thread.start()
+        box: list[Any] = []
+        ready = threading.Event()
+        self._requests.put((args, kwargs, box, ready))
+        ready.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+
+spawn = _Spawner()
 
 
 def _signal_group(proc: subprocess.Popen[str], sig: int) -> None:

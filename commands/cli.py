@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -83,7 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def die_with_scheduler() -> None:
+    """In a job child of `zwgk schedule`: SIGKILL when the scheduler dies (Linux prctl).
+
+    The scheduler passes its pid in ZWGK_DIE_WITH_PID.  PR_SET_PDEATHSIG is set here, at
+    startup, and then os.getppid() is compared with that pid: if the scheduler died before
+    prctl took effect we were re-parented already and exit at once.  The variable is removed
+    so that processes this one starts do not take it for theirs."""
+    want = os.environ.pop("ZWGK_DIE_WITH_PID", "")
+    if not want.isdigit() or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass   # the scheduler's recovery still stops an orphan's process group
+    if os.getppid() != int(want):
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
+    die_with_scheduler()
     args = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": inspect.cmd_step, "check": inspect.cmd_step, "report": inspect.cmd_step,

@@ -218,37 +218,72 @@ def test_the_crawler_child_dies_with_zwgk_crawl(tmp_path: Path, sig: int, fault_
 
 
 # -- kill -9 at random points ---------------------------------------------------------------------
+def crawl_state(store: Store, run_id: int) -> tuple[list[str], list[str], dict[str, str]]:
+    """What a crawl stored, as compared with an uninterrupted one: page URLs, document URLs
+    (sorted, duplicates kept) and the final outcome of each checked link."""
+    return (sorted(p.url for p in store.pages(run_id)), sorted(d.url for d in store.documents(run_id)),
+            store.final_link_outcomes(run_id))
+
+
 def test_kill_9_of_the_crawl_at_random_points(tmp_path: Path, fault_table: Any) -> None:
+    """kill -9 of `zwgk crawl` when the stored documents reach a random threshold (0: as soon
+    as the crawl's run row exists), KILLS times with a fixed seed; the resumed crawl must equal
+    an uninterrupted one (pages, documents, link checks, the check's findings), with no
+    duplicated row and no crawler child outliving its parent."""
     rng = random.Random(SEED)
     big = BigSite(columns=2, docs=40, etags=False, delay=0.01)
-    reps = max(1, KILLS // 2)   # each repetition is two crawls: the time budget of a 2-core machine
     with Sites({"big.test": big}) as sites:
         ref_cfg = load_config(big_config(sites, tmp_path / "ref"))
         ref = steps.crawl(ref_cfg, AS_OF, quiet=True)
+        assert ref.status == "complete", ref
+        ref_check = steps.check(ref_cfg, AS_OF)
         with Store(ref_cfg.database) as store:
-            want = sorted(d.url for d in store.documents(ref.run_id))
-        survived = lost = dup = 0
-        for i in range(reps):
+            want_pages, want_docs, want_links = crawl_state(store, ref.run_id)
+            want_findings = sorted(f.key() for f in store.findings(ref_check.run_id))
+        survived = lost = dup = false = orphans = 0
+        for i in range(KILLS):
             path = big_config(sites, tmp_path / f"k{i}", concurrency_per_host=2)
             config = load_config(path)
             parent = zwgk("crawl", "--config", str(path), "--as-of", AS_OF.isoformat())
-            threshold = rng.randint(1, len(want) - 5)
+            threshold = rng.randint(0, len(want_docs) - 5)
+            child = None
             try:
-                wait_for(lambda: count(config.database, "SELECT COUNT(*) FROM documents") >= threshold
-                         or parent.poll() is not None, what="the kill point")
+                child = wait_for(lambda: children_of(parent.pid) or parent.poll() is not None,
+                                 what="the crawler child")
+                child = child[0] if isinstance(child, list) else None
+                wait_for(lambda: parent.poll() is not None or (
+                    count(config.database, "SELECT COUNT(*) FROM documents") >= threshold if threshold else
+                    count(config.database, "SELECT COUNT(*) FROM runs WHERE kind='crawl'") > 0),
+                    what=f"the kill point ({threshold} documents)")
                 os.kill(parent.pid, signal.SIGKILL)
             finally:
                 parent.communicate()
-            # No orphan keeps the lock: the resumed crawl starts at once.
+            # The crawler child dies with its parent (PR_SET_PDEATHSIG): gone before the resume.
+            if child is not None:
+                try:
+                    wait_for(lambda: not alive(child), timeout=30, what="the crawler child to die")
+                except AssertionError:
+                    orphans += 1
             done = steps.crawl(config, AS_OF, quiet=True)
+            checked = steps.check(config, AS_OF)
             with Store(config.database) as store:
-                got = sorted(d.url for d in store.documents(done.run_id))
-            l, d = len(set(want) - set(got)), len(got) - len(set(got)) + dup_link_checks(config.database, done.run_id)
+                pages, docs, links = crawl_state(store, done.run_id)
+                findings = sorted(f.key() for f in store.findings(checked.run_id))
+                judged = store.run(checked.run_id).crawl_run_id
+            l = (len(set(want_pages) - set(pages)) + len(set(want_docs) - set(docs))
+                 + len(set(want_links) - set(links)) + sum(links.get(u) != o for u, o in want_links.items()
+                                                            if u in links))
+            d = (len(pages) - len(set(pages)) + len(docs) - len(set(docs))
+                 + dup_link_checks(config.database, done.run_id))
+            f = len(set(findings) ^ set(want_findings))
             lost += l
             dup += d
-            survived += int(done.status == "complete" and not l and not d)
-    fault_table("kill -9 of zwgk crawl at random points", cases=reps, survived=survived, lost=lost, duplicated=dup)
-    assert survived == reps and lost == 0 and dup == 0
+            false += f
+            survived += int(done.status == "complete" and judged == done.run_id and not (l or d or f)
+                            and set(pages) == set(want_pages) and set(docs) == set(want_docs))
+    fault_table("kill -9 of zwgk crawl at random points", cases=KILLS, survived=survived - orphans,
+                false_findings=false, lost=lost, duplicated=dup)
+    assert orphans == 0 and survived == KILLS and lost == 0 and dup == 0 and false == 0
 
 
 def test_kill_9_of_check_and_report_at_random_points(tmp_path: Path, fault_table: Any) -> None:
@@ -266,8 +301,29 @@ def test_kill_9_of_check_and_report_at_random_points(tmp_path: Path, fault_table
             for step in ("check", "report"):
                 proc = zwgk(step, "--config", str(path), "--as-of", AS_OF.isoformat(),
                             *(("--out", str(tmp_path / f"r{i}")) if step == "report" else ()))
-                wait_for(lambda: Path(f"/proc/{proc.pid}").exists(), what="the process")
-                time.sleep(rng.uniform(0, 0.8))   # the random kill point itself (not a wait for a state)
+                out = tmp_path / f"r{i}"
+                before = count(config.database, "SELECT MAX(id) FROM runs WHERE kind='check'")
+                # The kill point is a state, drawn with the fixed seed (or the process's end,
+                # when it got there first): for check, its run row appearing or its findings
+                # reaching a threshold; for report, its folder or its first file appearing.
+                if step == "check":
+                    point = rng.choice(["started", "run row", "findings"])
+                    k = rng.randint(1, max(1, len(want)))
+                    state = {
+                        "started": lambda: Path(f"/proc/{proc.pid}").exists(),
+                        "run row": lambda: count(config.database, "SELECT COUNT(*) FROM runs WHERE kind='check' "
+                                                                  "AND id>?", before) > 0,
+                        "findings": lambda: count(config.database, "SELECT COUNT(*) FROM findings WHERE run_id>?",
+                                                  before) >= k,
+                    }[point]
+                else:
+                    point = rng.choice(["started", "folder", "a file"])
+                    state = {
+                        "started": lambda: Path(f"/proc/{proc.pid}").exists(),
+                        "folder": lambda: out.exists(),
+                        "a file": lambda: out.exists() and any(out.iterdir()),
+                    }[point]
+                wait_for(lambda: proc.poll() is not None or state(), what=f"the kill point ({step}: {point})")
                 if proc.poll() is None:
                     proc.kill()
                 proc.communicate()
