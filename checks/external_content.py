@@ -33,6 +33,9 @@ CLASS_NAMES = {"gambling": "赌博", "pornography": "色情", "advertising": "�
 
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
+    if obs.degraded:
+        ctx.could_not_verify(ID, "监测端网络异常（降级运行），本次不判定外链内容")
+        return
     wanted = set(conf["classes"])
     sources: dict[str, list[str]] = {}
     for link in obs.links:

@@ -64,6 +64,9 @@ def _passes_page_address(target: str, conf: dict[str, Any], site_hosts: set[str]
 
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
+    if obs.degraded:
+        ctx.could_not_verify(ID, "监测端网络异常（降级运行），本次不判定链接")
+        return
     site_hosts = {(urlsplit(u).hostname or "").lower() for s in obs.sites for u in (s.url, *s.start_urls)}
     site_hosts |= {h.lower() for s in obs.sites for h in s.hosts}
     by_page: dict[str, list[HiddenLinkObs]] = {}

@@ -42,6 +42,9 @@ def change(before: str, after: str) -> float:
 
 
 def check(obs: Observations, conf: dict[str, Any], ctx: CheckContext) -> Iterator[Finding]:
+    if obs.degraded:
+        ctx.could_not_verify(ID, "监测端网络异常（降级运行），本次不判定首页是否篡改")
+        return
     wanted = set(conf["classes"])
     baselines = {b.site_id: b for b in obs.homepage_baselines}
     for home in obs.homepage_texts:

@@ -35,7 +35,7 @@ class Component:
         self.truth: list[dict[str, Any]] = []
 
     def install(self) -> None:
-        from testbed import media, network, platforms, sites
+        from testbed import content, media, network, platforms, sites, templates
 
         county = self.tb.county
         for spec in sites.SPECS:
@@ -45,6 +45,10 @@ class Component:
         for component in self.tb.components:
             if isinstance(component, network.Component):
                 county.site_links += [(app.name, component.url_of(app)) for app in component.sites]
+            elif isinstance(component, templates.Component):   # the Hanweb and 开普云 信息公开 sites
+                county.site_links += [(s.unit, self.tb.url(s.host, "/")) for s in component.sites]
+            elif isinstance(component, content.Component):     # the 县卫健局 site of the content rules
+                county.site_links.append((content.UNIT, self.tb.url(content.HOST, "/")))
         media_component = next((c for c in self.tb.components if isinstance(c, media.Component)), None)
         if media_component is not None:
             county.media_table = self.media_table(media_component, media.ACCOUNTS)

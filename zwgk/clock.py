@@ -8,3 +8,9 @@ from datetime import datetime, timezone
 def utcnow() -> datetime:
     """Now, in UTC, to the second: how every stored time is stamped."""
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def utcnow_precise() -> datetime:
+    """Now, in UTC, to the microsecond: for the scheduler's slots and heartbeats, which are
+    compared within the same second."""
+    return datetime.now(timezone.utc)

@@ -152,3 +152,18 @@ def test_sec001_small_change_or_no_such_words_pass_and_no_baseline_is_could_not_
     assert run_sec(home_text("全新改版的门户网站" * 9), home_text(NEWS, run=1))[0] == []
     findings, c = run_sec(home_text("百家乐", ("gambling",)))
     assert findings == [] and c.unverified_by_rule()["SEC001"]
+
+
+def test_a_degraded_check_judges_no_hidden_link_external_content_or_tampering():
+    """Our network down (a degraded run): LNK005, LNK006 and SEC001 say 无法核验, like every link rule."""
+    from dataclasses import replace as _replace
+
+    from checks import external_content, hidden_links, homepage_tampering
+    from checks.base import CheckContext, Observations
+    from zwgk.workdays import WorkdayCalendar
+
+    obs = _replace(Observations(run_id=1, sites=(), units=()), degraded=True)
+    for module in (hidden_links, external_content, homepage_tampering):
+        ctx = CheckContext(as_of=T0.date(), calendar=WorkdayCalendar())
+        assert list(module.check(obs, dict(module.DEFAULTS), ctx)) == []
+        assert module.ID in ctx.unverified_by_rule()

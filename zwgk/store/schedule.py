@@ -25,7 +25,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
-from zwgk.clock import utcnow as _now
+from zwgk.clock import utcnow_precise as _now
 from zwgk.store import pid_alive
 
 LOCK_NAME = "scheduler"
