@@ -427,12 +427,11 @@ def report(config: Config, as_of: date, out: Path | None = None, pdf: bool = Fal
         lifecycle = load_lifecycle(store, check_run)
         # every past check: the chart thins its labels, not its data
         trend = [TrendPoint(run_id, as_of_, n) for run_id, as_of_, n in store.check_trend(check_run.id)]
-        newer = store.db.execute("SELECT id, as_of, summary FROM runs WHERE kind='check' AND status='degraded' "
-                                 "AND id>? ORDER BY id DESC LIMIT 1", (check_run.id,)).fetchone()
+        newer = store.latest_run("check", status="degraded", after=check_run.id)
         degraded_note = None
         if newer:
-            reasons = "；".join(json.loads(newer["summary"] or "{}").get("degraded", []))
-            degraded_note = (f"最近一次检查（{newer['as_of']}，第 {store.check_number(newer['id'])} 次）因监测端网络异常被标记为降级"
+            reasons = "；".join(newer.summary.get("degraded", []))
+            degraded_note = (f"最近一次检查（{newer.as_of.isoformat()}，第 {store.check_number(newer.id)} 次）因监测端网络异常被标记为降级"
                              f"（{reasons}），本报告为上次完整检查（{check_run.as_of}）的结果。")
         notify = config.extra_sections.get("notify", {})
         columns = store.columns(check_run.crawl_run_id) if check_run.crawl_run_id else []

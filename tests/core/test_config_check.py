@@ -206,3 +206,18 @@ def test_other_commands_stop_at_start_up_with_file_and_line(tmp_path: Path, caps
     assert main(["rules", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:{line_of(GOOD, 'tls =')}: smtp.tls: expected one of none, starttls, ssl" in err
+
+
+def test_a_platform_on_a_host_no_site_covers_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing under such a platform is crawled (its columns are 无法核验), so a warning, not an error."""
+    path = tmp_path / "config.toml"
+    text = GOOD.replace('column_prefixes = ["https://www.example.gov.cn/zwgk/bgs/"]',
+                        'platform = "https://zrzyj.example.gov.cn/col/col1/index.html"')
+    path.write_text(text, encoding="utf-8")
+    assert main(["config", "check", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{path}:{line_of(text, 'platform = ')}: warning: units[1].platform:" in out and "zrzyj" in out
+    load_config(path)   # loads: a warning stops nothing
+    path.write_text(text.replace("zrzyj.example.gov.cn", "www.example.gov.cn"), encoding="utf-8")
+    assert main(["config", "check", "--config", str(path)]) == 0
+    assert ": warning:" not in capsys.readouterr().out

@@ -663,9 +663,12 @@ class _Validator:
                                 "site's hosts = [...]")
             platform_host = (urlsplit(u.platform).hostname or "").lower() if u.platform else None
             if platform_host is not None and platform_host not in hosts:
+                # A warning, not an error: nothing under it is crawled, so its columns are 无法核验.
                 self.report(("units", i, "platform"),
-                            f"platform {u.platform!r} is on host {platform_host!r}, which no [[sites]] entry covers",
-                            "add the unit's site as a [[sites]] entry, or its host to a site's hosts = [...]")
+                            f"platform {u.platform!r} is on host {platform_host!r}, which no [[sites]] entry "
+                            "covers: its columns will not be crawled",
+                            "add the unit's site as a [[sites]] entry, or its host to a site's hosts = [...]",
+                            level="warning")
 
     def check_rules(self, raw: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(raw, dict):
