@@ -130,11 +130,10 @@ def test_storage_faults_give_one_line_and_exit_4(tmp_path: Path, fault: str, fau
         else:
             with Store(db):
                 pass
-            with open(where / "filler", "wb") as f:   # fill the file system to the last block
+            with open(where / "filler", "wb", buffering=0) as f:   # fill it to the last block (unbuffered: close never writes)
                 try:
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
                 except OSError:
                     pass
         args = ("crawl", "--config") if fault == "full-disk" else ("check", "--config")
