@@ -12,13 +12,11 @@ when the defect is gone (已整改).  SUBJECT is the finding's ``subject`` in fi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime, timezone
 
 from checks import REGISTRY
-from commands.common import load_config
-from commands.exempt import _who
+from commands.common import load_config, print_listing, rule_and_subject_error, who
 from zwgk.config import config_path
 from zwgk.records import Appeal, Exemption
 from zwgk.store import Store
@@ -43,43 +41,37 @@ def cmd_appeal(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     with Store(config.database) as store:
         if args.list:
-            rows = store.appeals(open_only=not args.all)
-            if args.json:
-                print(json.dumps([{"rule": a.rule, "subject": a.subject, "reason": a.reason, "by": a.created_by,
-                                   "at": a.created_at.isoformat(), "outcome": a.outcome, "closed_by": a.closed_by,
-                                   "closed_at": a.closed_at.isoformat() if a.closed_at else None, "note": a.note}
-                                  for a in rows], ensure_ascii=False, indent=1))
-            else:
-                for a in rows:
-                    print(f"{a.rule}  {a.subject}  {a.outcome or '申诉中'}  by {a.created_by} "
-                          f"at {a.created_at:%Y-%m-%d}: {a.reason}")
-                if not rows:
-                    print("no appeals", file=sys.stderr)
+            print_listing(
+                store.appeals(open_only=not args.all), args.json,
+                lambda a: {"rule": a.rule, "subject": a.subject, "reason": a.reason, "by": a.created_by,
+                           "at": a.created_at.isoformat(), "outcome": a.outcome, "closed_by": a.closed_by,
+                           "closed_at": a.closed_at.isoformat() if a.closed_at else None, "note": a.note},
+                lambda a: (f"{a.rule}  {a.subject}  {a.outcome or '申诉中'}  by {a.created_by} "
+                           f"at {a.created_at:%Y-%m-%d}: {a.reason}"),
+                "no appeals")
             return 0
-        if not args.rule or not args.subject:
-            print("zwgk appeal: RULE and SUBJECT are needed (or --list)", file=sys.stderr)
+        problem = rule_and_subject_error("appeal", args, REGISTRY)
+        if problem:
+            print(problem, file=sys.stderr)
             return 2
-        if args.rule not in REGISTRY:
-            print(f"zwgk appeal: unknown rule {args.rule!r}", file=sys.stderr)
-            return 2
-        who = _who(args)
+        by = who(args)
         if args.reject or args.accept:
             outcome = "accepted" if args.accept else "rejected"
             reason = (args.reason or "").strip() or None
-            n = store.close_appeal(args.rule, args.subject, outcome, who, now, reason)
+            n = store.close_appeal(args.rule, args.subject, outcome, by, now, reason)
             if not n:
                 print(f"zwgk appeal: no open appeal of {args.rule} {args.subject}", file=sys.stderr)
                 return 1
             if args.accept:
                 filed = next(a for a in reversed(store.appeals(open_only=False))
                              if (a.rule, a.subject, a.outcome) == (args.rule, args.subject, "accepted"))
-                store.add_exemption(Exemption(args.rule, args.subject, f"申诉成立：{reason or filed.reason}", who, now))
+                store.add_exemption(Exemption(args.rule, args.subject, f"申诉成立：{reason or filed.reason}", by, now))
             print(f"appeal of {args.rule} {args.subject} {outcome}", file=sys.stderr)
             return 0
         if not args.reason or not args.reason.strip():
             print("zwgk appeal: --reason is required", file=sys.stderr)
             return 2
-        if not store.add_appeal(Appeal(args.rule, args.subject, args.reason.strip(), who, now)):
+        if not store.add_appeal(Appeal(args.rule, args.subject, args.reason.strip(), by, now)):
             print(f"zwgk appeal: {args.rule} {args.subject} is already under appeal", file=sys.stderr)
             return 1
         print(f"appeal filed: {args.rule} {args.subject} is 申诉中", file=sys.stderr)

@@ -3,10 +3,13 @@ checks' catalogue, and printing step results."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, TypeVar
 
 import checks
 from crawler import profiles
@@ -17,6 +20,40 @@ def load_config(path: str | Path) -> _config.Config:
     """config.toml validated against the rules and CMS families this zwgk has (unknown rule IDs
     and family names are errors)."""
     return _config.load_config(path, rules=checks.DEFAULTS, cms_families=profiles.names())
+
+
+T = TypeVar("T")
+
+
+def who(args: argparse.Namespace) -> str:
+    """The person behind a decision (exempt, appeal): --by, else $ZWGK_USER, else the login name."""
+    if getattr(args, "by", None):
+        return str(args.by)
+    try:
+        return os.environ.get("ZWGK_USER") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in a container: still record something
+        return "unknown"
+
+
+def rule_and_subject_error(command: str, args: argparse.Namespace, rules: Iterable[str]) -> str | None:
+    """Why RULE SUBJECT of a decision command is unusable, or None when both are given and the rule exists."""
+    if not args.rule or not args.subject:
+        return f"zwgk {command}: RULE and SUBJECT are needed (or --list)"
+    if args.rule not in set(rules):
+        return f"zwgk {command}: unknown rule {args.rule!r}"
+    return None
+
+
+def print_listing(rows: list[T], as_json: bool, to_json: Callable[[T], dict[str, Any]],
+                  to_line: Callable[[T], str], empty: str) -> None:
+    """A `--list` of decisions: a JSON array, or one line each (``empty`` on stderr when none)."""
+    if as_json:
+        print(json.dumps([to_json(r) for r in rows], ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        print(to_line(r))
+    if not rows:
+        print(empty, file=sys.stderr)
 
 
 def parse_as_of(value: str | None) -> date:

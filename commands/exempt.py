@@ -11,14 +11,11 @@ is listed apart in the report and returns, with its history, the day after ``--u
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
-import os
 import sys
 from datetime import datetime, timezone
 
 from checks import REGISTRY
-from commands.common import load_config, parse_as_of
+from commands.common import load_config, parse_as_of, print_listing, rule_and_subject_error, who
 from zwgk.config import config_path
 from zwgk.records import Exemption
 from zwgk.store import Store
@@ -37,46 +34,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def _who(args: argparse.Namespace) -> str:
-    if args.by:
-        return args.by
-    try:
-        return os.environ.get("ZWGK_USER") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in a container: still record something
-        return "unknown"
-
-
 def cmd_exempt(args: argparse.Namespace) -> int:
     config = load_config(config_path(args.config))
     now = datetime.now(timezone.utc).replace(microsecond=0)
     with Store(config.database) as store:
         if args.list:
-            rows = store.exemptions()
-            if args.json:
-                print(json.dumps([{"rule": e.rule, "subject": e.subject, "reason": e.reason,
-                                   "until": e.until.isoformat() if e.until else None, "by": e.created_by,
-                                   "at": e.created_at.isoformat()} for e in rows], ensure_ascii=False, indent=1))
-            else:
-                for e in rows:
-                    print(f"{e.rule}  {e.subject}  until {e.until or '—'}  by {e.created_by} "
-                          f"at {e.created_at:%Y-%m-%d}: {e.reason}")
-                if not rows:
-                    print("no exemptions", file=sys.stderr)
+            print_listing(
+                store.exemptions(), args.json,
+                lambda e: {"rule": e.rule, "subject": e.subject, "reason": e.reason,
+                           "until": e.until.isoformat() if e.until else None, "by": e.created_by,
+                           "at": e.created_at.isoformat()},
+                lambda e: (f"{e.rule}  {e.subject}  until {e.until or '—'}  by {e.created_by} "
+                           f"at {e.created_at:%Y-%m-%d}: {e.reason}"),
+                "no exemptions")
             return 0
-        if not args.rule or not args.subject:
-            print("zwgk exempt: RULE and SUBJECT are needed (or --list)", file=sys.stderr)
-            return 2
-        if args.rule not in REGISTRY:
-            print(f"zwgk exempt: unknown rule {args.rule!r}", file=sys.stderr)
+        problem = rule_and_subject_error("exempt", args, REGISTRY)
+        if problem:
+            print(problem, file=sys.stderr)
             return 2
         if args.remove:
-            n = store.remove_exemption(args.rule, args.subject, _who(args), now)
+            n = store.remove_exemption(args.rule, args.subject, who(args), now)
             print(f"removed {n} exemption(s) of {args.rule} {args.subject}", file=sys.stderr)
             return 0 if n else 1
         if not args.reason or not args.reason.strip():
             print("zwgk exempt: --reason is required", file=sys.stderr)
             return 2
-        store.add_exemption(Exemption(args.rule, args.subject, args.reason.strip(), _who(args), now, args.until))
+        store.add_exemption(Exemption(args.rule, args.subject, args.reason.strip(), who(args), now, args.until))
         print(f"exempted {args.rule} {args.subject}" + (f" until {args.until}" if args.until else ""),
               file=sys.stderr)
     return 0

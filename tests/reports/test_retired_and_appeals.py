@@ -2,6 +2,7 @@
 retired paths (never reported, never 已整改), appeals (申诉中), a soft 404 answered 304."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ def test_an_appeal_is_listed_apart_never_overdue_and_a_rejection_restores_the_de
     assert cli(tmp_path, "appeal", "LNK002", GONE, "--by", "大河家镇") == 2          # no reason
     assert cli(tmp_path, "appeal", "LNK002", GONE, "--reason", "该页面 2026-10 已按规定撤销 <b>", "--by", "大河家镇") == 0
     assert cli(tmp_path, "appeal", "LNK002", GONE, "--reason", "again") == 1         # one open appeal at a time
+    assert cli(tmp_path, "appeal", "XYZ999", GONE, "--reason", "x") == 2             # no such rule
+    assert cli(tmp_path, "appeal", "LNK002", "--reason", "x") == 2                   # no subject
     for week in (1, 2, 3):
         lc = county.check(week)
         t = scenario.state(lc, LNK)
@@ -82,7 +85,7 @@ def test_an_appeal_is_listed_apart_never_overdue_and_a_rejection_restores_the_de
     assert "LNK002" in county.report(lc).split("一、总体结论")[0]
 
 
-def test_an_appeal_ends_when_the_defect_is_gone_and_an_accepted_one_exempts(tmp_path: Path) -> None:
+def test_an_appeal_ends_when_the_defect_is_gone_and_an_accepted_one_exempts(tmp_path: Path, capsys: Any) -> None:
     county = County(tmp_path)                              # WEEKS: broken, timeout, fixed, broken
     (tmp_path / "config.toml").write_text(CONFIG.replace('[zwgk]\n', '[zwgk]\ndatabase = "zwgk.sqlite3"\n', 1),
                                           encoding="utf-8")
@@ -96,6 +99,12 @@ def test_an_appeal_ends_when_the_defect_is_gone_and_an_accepted_one_exempts(tmp_
     assert scenario.state(county.check(3), LNK).state is State.NEW     # back: new, no appeal carried
     assert cli(tmp_path, "appeal", "LNK002", GONE, "--reason", "页面按规定下线") == 0
     assert cli(tmp_path, "appeal", "--accept", "LNK002", GONE, "--by", "admin") == 0
+    capsys.readouterr()
+    assert cli(tmp_path, "appeal", "--list", "--all", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(a["outcome"], a["reason"]) for a in listed] == [("resolved", "已撤销"), ("accepted", "页面按规定下线")]
+    assert cli(tmp_path, "appeal", "--list") == 0                    # none open: said on stderr
+    assert capsys.readouterr().err.strip() == "no appeals"
     (e,) = county.store.exemptions()
     assert e.reason == "申诉成立：页面按规定下线" and e.until is None
     # holds at once: 已豁免, not back to 未整改 until the next check
